@@ -1,0 +1,219 @@
+"""Independent re-check of benchmark solutions (shares no code with the solver).
+
+It recomputes feasibility and the benchmark's own objective in double precision
+from the raw instance, so a solver bug cannot hide behind its own bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from os import PathLike
+
+from scheduler.formats.hhcrsp import HhcInstance, read_hhcrsp
+from scheduler.formats.solomon import SolomonInstance, read_solomon
+
+EPS = 1e-6  # slack on time comparisons: sums of float distances drift in the last bits
+REPORT_TOL = 0.005  # reported figures may be rounded to 2 decimals
+
+
+@dataclass(frozen=True)
+class Report:
+    feasible: bool
+    violations: tuple[str, ...]
+    vehicles: int
+    distance: float
+    tardiness: float = 0.0
+    max_tardiness: float = 0.0
+    objective: float = 0.0
+
+
+def validate_solomon(inst: SolomonInstance, routes: list[list[int]]) -> Report:
+    """Every customer once, capacity, start of service <= due, back at the depot by its due."""
+    used = [r for r in routes if r]
+    violations = _coverage(
+        [c for r in used for c in r], range(1, len(inst.x)), lambda c: f"customer {c}"
+    )
+    if len(used) > inst.vehicles:
+        violations.append(f"{len(used)} routes exceed the fleet of {inst.vehicles}")
+    distance = 0.0
+    for k, route in enumerate(used):
+        valid = [c for c in route if 1 <= c < len(inst.x)]
+        load = sum(inst.demand[c] for c in valid)
+        if load > inst.capacity:
+            violations.append(f"route {k}: load {load} exceeds capacity {inst.capacity}")
+        dist, late = _solomon_route(inst, valid)
+        distance += dist
+        violations.extend(f"route {k}: {msg}" for msg in late)
+    return Report(not violations, tuple(violations), len(used), distance, objective=distance)
+
+
+def _solomon_route(inst: SolomonInstance, route: list[int]) -> tuple[float, list[str]]:
+    """Distance of depot -> route -> depot and the time-window breaches along it."""
+    late: list[str] = []
+    t, prev, dist = inst.ready[0], 0, 0.0
+    for c in route:
+        leg = inst.distance(prev, c)
+        dist += leg
+        t = max(t + leg, inst.ready[c])
+        if t > inst.due[c] + EPS:
+            late.append(f"customer {c} starts at {t:.4f} after its due {inst.due[c]:g}")
+        t += inst.service[c]
+        prev = c
+    if route:
+        leg = inst.distance(prev, 0)
+        dist += leg
+        t += leg
+        if t > inst.due[0] + EPS:
+            late.append(f"returns to the depot at {t:.4f} after {inst.due[0]:g}")
+    return dist, late
+
+
+def validate_hhcrsp(inst: HhcInstance, routes: list[list[tuple[int, int]]]) -> Report:
+    """Coverage, skills, two carers per double patient, earliest start times with sync gaps."""
+    violations: list[str] = []
+    if len(routes) != inst.n_vehicles:
+        violations.append(f"{len(routes)} routes given for {inst.n_vehicles} caregivers")
+    routes = [[(int(n), int(s)) for n, s in r] for r in routes[: inst.n_vehicles]]
+    required = [(p, s) for p in inst.patients for s in inst.services_of(p)]
+    violations += _coverage([t for r in routes for t in r], required, _task_name)
+    violations += _skills(inst, routes)
+    violations += _distinct_carers(inst, routes)
+    tasks = {t for t in required if sum(r.count(t) for r in routes) == 1}
+    starts, cycle = _earliest_starts(inst, [[t for t in r if t in tasks] for r in routes])
+    if cycle:
+        violations.append("start times cannot meet the synchronisation gaps (cyclic order)")
+    distance = sum(_hhc_route_distance(inst, r) for r in routes)
+    tardy = [max(0.0, t - inst.latest[node]) for (node, _), t in starts.items()]
+    total, worst = sum(tardy), max(tardy, default=0.0)
+    return Report(
+        feasible=not violations,
+        violations=tuple(violations),
+        vehicles=sum(1 for r in routes if r),
+        distance=distance,
+        tardiness=total,
+        max_tardiness=worst,
+        objective=(distance + total + worst) / 3.0,
+    )
+
+
+def _task_name(task: tuple[int, int]) -> str:
+    return f"patient {task[0]} service {task[1]}"
+
+
+def _coverage(visited: list, required, name) -> list[str]:
+    """Missing, duplicated and unexpected items, each named."""
+    counts = Counter(visited)
+    needed = set(required)
+    out = [f"{name(x)} is not served" for x in required if counts[x] == 0]
+    out += [f"{name(x)} is served {n} times" for x, n in counts.items() if x in needed and n > 1]
+    out += [f"{name(x)} is not a required visit" for x in counts if x not in needed]
+    return out
+
+
+def _skills(inst: HhcInstance, routes: list[list[tuple[int, int]]]) -> list[str]:
+    out = []
+    for k, route in enumerate(routes):
+        for node, s in route:
+            if 0 <= s < inst.n_services and not inst.qualified[k][s]:
+                out.append(f"caregiver {k} is not qualified for service {s} (patient {node})")
+    return out
+
+
+def _distinct_carers(inst: HhcInstance, routes: list[list[tuple[int, int]]]) -> list[str]:
+    out = []
+    for k, route in enumerate(routes):
+        nodes = Counter(node for node, _ in route)
+        for node in sorted(inst.double_service):
+            if nodes[node] > 1:
+                out.append(f"caregiver {k} does both services of double patient {node}")
+    return out
+
+
+def _hhc_route_distance(inst: HhcInstance, route: list[tuple[int, int]]) -> float:
+    if not route:
+        return 0.0
+    path = [0, *(node for node, _ in route), inst.n_nodes - 1]
+    return sum(inst.dist[a][b] for a, b in zip(path, path[1:], strict=False))
+
+
+def _earliest_starts(
+    inst: HhcInstance, routes: list[list[tuple[int, int]]]
+) -> tuple[dict[tuple[int, int], float], bool]:
+    """Least start times meeting routes, windows' earliest and sync gaps (t2 - t1 in
+    [mind, maxd]); all are lower-bound difference constraints, so Bellman-Ford style
+    propagation reaches the fixed point, unless a positive cycle makes it diverge."""
+    edges = _time_edges(inst, routes)
+    starts = {t: inst.earliest[t[0]] for r in routes for t in r}
+    for r in routes:
+        if r:
+            first = r[0][0]
+            starts[r[0]] = max(starts[r[0]], inst.earliest[0] + inst.dist[0][first])
+    for _ in range(len(starts) + 1):
+        changed = False
+        for src, dst, weight in edges:
+            if starts[src] + weight > starts[dst] + 1e-9:
+                starts[dst] = starts[src] + weight
+                changed = True
+        if not changed:
+            return starts, False
+    return starts, True
+
+
+def _time_edges(
+    inst: HhcInstance, routes: list[list[tuple[int, int]]]
+) -> list[tuple[tuple[int, int], tuple[int, int], float]]:
+    """Edges (a, b, w) meaning start[b] >= start[a] + w."""
+    edges = []
+    for r in routes:
+        for a, b in zip(r, r[1:], strict=False):
+            edges.append((a, b, inst.proc[a[0]][a[1]] + inst.dist[a[0]][b[0]]))
+    present = {t for r in routes for t in r}
+    for node in sorted(inst.double_service):
+        s1, s2 = inst.services_of(node)
+        first, second = (node, s1), (node, s2)
+        if first in present and second in present:
+            edges.append((first, second, inst.min_gap[node]))
+            edges.append((second, first, -inst.max_gap[node]))
+    return edges
+
+
+def validate_output(fmt: str, instance_path: str | PathLike[str], output: dict) -> Report:
+    """Check a CLI JSON answer (DESIGN.md §5), including its own reported figures."""
+    routes = output.get("routes")
+    if not isinstance(routes, list) or not all(isinstance(r, list) for r in routes):
+        raise ValueError("output['routes'] must be a list of lists")
+    if fmt == "solomon":
+        report = validate_solomon(
+            read_solomon(instance_path), [[int(c) for c in r] for r in routes]
+        )
+    elif fmt == "hhcrsp":
+        pairs = [[_pair(e) for e in r] for r in routes]
+        report = validate_hhcrsp(read_hhcrsp(instance_path), pairs)
+    else:
+        raise ValueError(f"unknown format {fmt!r} (expected solomon or hhcrsp)")
+    extra = _reported_mismatches(report, output)
+    if not extra:
+        return report
+    return replace(report, feasible=False, violations=report.violations + tuple(extra))
+
+
+def _pair(entry) -> tuple[int, int]:
+    if not isinstance(entry, list | tuple) or len(entry) != 2:
+        raise ValueError(f"hhcrsp route entries must be [node, service], got {entry!r}")
+    return int(entry[0]), int(entry[1])
+
+
+def _reported_mismatches(report: Report, output: dict) -> list[str]:
+    out = []
+    if output.get("unassigned"):
+        out.append(f"solver reports {len(output['unassigned'])} unassigned visits")
+    for key in ("distance", "objective"):
+        claimed = output.get(key)
+        actual = getattr(report, key)
+        if claimed is not None and abs(float(claimed) - actual) > REPORT_TOL + 1e-6 * abs(actual):
+            out.append(f"reported {key} {float(claimed):.4f} differs from recomputed {actual:.4f}")
+    claimed_vehicles = output.get("vehicles")
+    if claimed_vehicles is not None and int(claimed_vehicles) != report.vehicles:
+        out.append(f"reported {claimed_vehicles} vehicles, routes use {report.vehicles}")
+    return out
