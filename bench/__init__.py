@@ -1,0 +1,1 @@
+"""Benchmark scripts: they write results, they never assert timings."""
