@@ -1,0 +1,40 @@
+"""Small helpers every API blueprint uses."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from carehub.common.errors import Invalid
+
+
+def actor():
+    """The account behind the bearer token of this request."""
+    return g.actor
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise _BadBody("the request body must be JSON (Content-Type: application/json)")
+    if not isinstance(body, dict):
+        raise _BadBody("the request body must be a JSON object")
+    return body
+
+
+class _BadBody(Invalid):
+    status = 400
+
+
+def query_args() -> dict:
+    return {k: v for k, v in request.args.items() if v != ""}
+
+
+def page_body(page, schema) -> dict:
+    return {
+        "items": schema(many=True).dump(page.items),
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+    }

@@ -1,0 +1,66 @@
+"""Token issue and the caller's own account."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from carehub.api.helpers import actor, json_body
+from carehub.auth.services import authenticate, issue_token
+from carehub.common.errors import CareHubError
+from carehub.common.schema import load, text
+
+blp = Blueprint("auth_api", __name__, description="Authentication")
+
+
+class Credentials(Schema):
+    username = text(40, required=True)
+    password = fields.String(required=True)
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    station_ids = fields.Method("_stations")
+
+    def _stations(self, obj) -> list[int]:
+        return sorted(obj.station_ids)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserOut)
+
+
+class Unauthorized(CareHubError):
+    status = 401
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.doc(
+        security=[],
+        requestBody={"required": True, "content": {"application/json": {"schema": Credentials}}},
+    )
+    @blp.response(201, TokenOut)
+    def post(self):
+        """Exchange a username and password for a bearer token."""
+        data = load(Credentials(), json_body())
+        user = authenticate(data["username"], data["password"])
+        if user is None:
+            raise Unauthorized("wrong username or password")
+        token, row = issue_token(user)
+        return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, UserOut)
+    def get(self):
+        """The account behind the token."""
+        return actor()

@@ -1,0 +1,39 @@
+"""Station scoping: one place decides which records an account may see and change.
+
+A record outside the account's stations is reported as not found, so that its existence leaks nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from carehub.auth.models import User
+from carehub.common.errors import Forbidden, NotFound
+
+READ_ROLES = frozenset({"admin", "auditor", "coordinator", "provider_manager"})
+WRITE_ROLES = frozenset({"admin", "coordinator"})
+
+
+def require_read(actor: User) -> None:
+    if actor.role not in READ_ROLES:
+        raise Forbidden("your role cannot read the registry")
+
+
+def require_write(actor: User, roles: frozenset[str] = WRITE_ROLES) -> None:
+    if actor.role not in roles:
+        raise Forbidden("your role cannot change the registry")
+
+
+def station_filter(query: Select, column, actor: User) -> Select:
+    """Restrict a query on a station-owned table to the actor's stations."""
+    require_read(actor)
+    if actor.district_wide:
+        return query
+    return query.where(column.in_(actor.station_ids or {-1}))
+
+
+def check_station(actor: User, station_id: int, what: str, record_id: int | str) -> None:
+    """Raise NotFound when a record lies outside the actor's stations."""
+    require_read(actor)
+    if not actor.district_wide and station_id not in actor.station_ids:
+        raise NotFound(f"{what} {record_id} not found")

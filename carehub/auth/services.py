@@ -1,0 +1,91 @@
+"""Accounts, passwords and bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from flask import current_app
+from sqlalchemy import select
+
+from carehub.auth.models import ROLES, ApiToken, User
+from carehub.common.errors import Conflict, Invalid
+from carehub.common.types import utcnow
+from carehub.extensions import db
+from carehub.registry.models import Station
+
+_hasher = PasswordHasher()
+STATION_ROLES = frozenset({"coordinator", "caregiver", "volunteer"})
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    station_codes: list[str] | None = None,
+    display_name: str = "",
+    **links,
+) -> User:
+    """Create an account; station-bound roles must name at least one station."""
+    if role not in ROLES:
+        raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise Invalid.field("password", "must be at least 8 characters")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"user {username} already exists", {"username": ["already exists"]})
+    stations = []
+    for code in station_codes or []:
+        station = db.session.scalar(select(Station).where(Station.code == code))
+        if station is None:
+            raise Invalid.field("station", f"no station with code {code}")
+        stations.append(station)
+    if role in STATION_ROLES and not stations:
+        raise Invalid.field("station", f"a {role} must belong to a station")
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        display_name=display_name or username,
+        stations=stations,
+        **links,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _hasher.hash(password)  # same cost either way: no user enumeration by timing
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["CAREHUB_TOKEN_HOURS"]
+    row = ApiToken(
+        token_hash=_digest(token), user=user, expires_at=utcnow() + timedelta(hours=hours)
+    )
+    db.session.add(row)
+    db.session.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.user if row.user.active else None

@@ -1,0 +1,83 @@
+"""Marshmallow building blocks shared by every domain's schemas."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from carehub.common.errors import Invalid
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class Text(fields.String):
+    """A string stripped of surrounding blanks; an over-long value is an error, never truncated."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def text(max_len: int, required: bool = False, min_len: int | None = None, **kw) -> Text:
+    if min_len is None:
+        min_len = 1 if required else 0
+    return Text(required=required, validate=validate.Length(min=min_len, max=max_len), **kw)
+
+
+def choice(values, **kw) -> fields.String:
+    return fields.String(validate=validate.OneOf(values), **kw)
+
+
+class Phone(Text):
+    def _deserialize(self, value, attr, data, **kwargs):
+        phone = super()._deserialize(value, attr, data, **kwargs).replace(" ", "")
+        if phone and not PHONE.match(phone):
+            raise ValidationError("not a valid mobile (11 digits) or landline number")
+        return phone or None
+
+
+class Yuan(fields.Field):
+    """Money in the API: a decimal string of yuan; stored as integer fen."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return str((Decimal(value) / 100).quantize(Decimal("0.01")))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            amount = Decimal(str(value))
+        except Exception:
+            raise ValidationError("not a valid amount of yuan") from None
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError("must be a non-negative amount")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("at most two decimal places (fen)")
+        return int((amount * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def load(schema: Schema, payload, partial: bool = False) -> dict:
+    """Validate input, raising Invalid with the offending fields named (dotted for nested)."""
+    if not isinstance(payload, dict):
+        raise Invalid("the request body must be a JSON object")
+    try:
+        return schema.load(payload, partial=partial)
+    except ValidationError as err:
+        flat = flatten_errors(err.normalized_messages())
+        first = next(iter(flat))
+        raise Invalid(f"{first}: {flat[first][0]}", flat) from None
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """{"family_members": {0: {"phone": [..]}}} -> {"family_members.0.phone": [..]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(m) for m in messages]}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, name))
+        else:
+            flat[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+    return flat

@@ -1,0 +1,5 @@
+"""Imports every model so that the metadata (and Alembic) sees all tables."""
+
+from carehub.audit.models import AuditEvent  # noqa: F401
+from carehub.auth.models import ApiToken, User  # noqa: F401
+from carehub.registry import models as registry_models  # noqa: F401

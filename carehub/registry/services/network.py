@@ -1,0 +1,55 @@
+"""The care network (district, street, community, station) and the service catalogue."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from carehub.audit.services import record
+from carehub.auth.models import User
+from carehub.auth.scoping import check_station, require_read, require_write, station_filter
+from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.common.schema import load
+from carehub.common.tx import commit
+from carehub.extensions import db
+from carehub.registry.models import Community, ServiceType, Station, Street
+from carehub.registry.schemas import StationIn
+
+ADMIN = frozenset({"admin"})
+
+
+def list_stations(actor: User) -> list[Station]:
+    query = station_filter(select(Station), Station.id, actor)
+    return list(db.session.scalars(query.order_by(Station.code)))
+
+
+def get_station(actor: User, station_id: int) -> Station:
+    station = db.session.get(Station, station_id)
+    if station is None:
+        raise NotFound(f"station {station_id} not found")
+    check_station(actor, station.id, "station", station_id)
+    return station
+
+
+def create_station(actor: User, payload: dict) -> Station:
+    require_write(actor, ADMIN)
+    data = load(StationIn(), payload)
+    if db.session.get(Street, data["street_id"]) is None:
+        raise Invalid.field("street_id", f"no street with id {data['street_id']}")
+    community_id = data.get("community_id")
+    if community_id is not None:
+        community = db.session.get(Community, community_id)
+        if community is None or community.street_id != data["street_id"]:
+            raise Invalid.field("community_id", "no such community in this street")
+    if db.session.scalar(select(Station.id).where(Station.code == data["code"])):
+        raise Conflict("station code already used", {"code": ["already used"]})
+    station = Station(**data)
+    db.session.add(station)
+    db.session.flush()
+    record(actor, "create", "station", station.id, station.id, data)
+    commit("code", "already used")
+    return station
+
+
+def list_service_types(actor: User) -> list[ServiceType]:
+    require_read(actor)
+    return list(db.session.scalars(select(ServiceType).order_by(ServiceType.code)))

@@ -1,0 +1,120 @@
+"""Providers (定点服务单位) and their contracts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from carehub.audit.services import record
+from carehub.auth.models import User
+from carehub.auth.scoping import require_read, require_write
+from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.common.paging import Page, paginate
+from carehub.common.schema import load
+from carehub.common.tx import commit
+from carehub.extensions import db
+from carehub.registry.idnumbers import parse_credit_code
+from carehub.registry.models import Contract, ContractPrice, Provider, Station, contract_stations
+from carehub.registry.schemas import ContractIn, PageQuery, ProviderIn
+
+ADMIN = frozenset({"admin"})
+
+
+def _visible(actor: User):
+    """Providers the actor may see: all, the own one, or those contracted for the actor's stations."""
+    require_read(actor)
+    query = select(Provider)
+    if actor.district_wide:
+        return query
+    if actor.role == "provider_manager":
+        return query.where(Provider.id == (actor.provider_id or -1))
+    covering = (
+        select(Contract.provider_id)
+        .join(contract_stations)
+        .where(contract_stations.c.station_id.in_(actor.station_ids or {-1}))
+    )
+    return query.where(Provider.id.in_(covering))
+
+
+def list_providers(actor: User, args: dict) -> Page:
+    args = load(PageQuery(), args)
+    query = _visible(actor)
+    if args.get("q"):
+        query = query.where(Provider.name.contains(args["q"]) | (Provider.credit_code == args["q"]))
+    if "status" in args:
+        query = query.where(Provider.status == args["status"])
+    query = query.options(selectinload(Provider.contracts))
+    return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
+
+
+def get_provider(actor: User, provider_id: int) -> Provider:
+    provider = db.session.scalar(_visible(actor).where(Provider.id == provider_id))
+    if provider is None:
+        raise NotFound(f"provider {provider_id} not found")
+    return provider
+
+
+def create_provider(actor: User, payload: dict) -> Provider:
+    require_write(actor, ADMIN)
+    data = load(ProviderIn(), payload)
+    data["credit_code"] = parse_credit_code(data["credit_code"])
+    _refuse_duplicate(data["credit_code"], None)
+    provider = Provider(**data)
+    db.session.add(provider)
+    db.session.flush()
+    record(actor, "create", "provider", provider.id, None, data)
+    commit("credit_code", "a provider with this credit code is already registered")
+    return provider
+
+
+def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
+    require_write(actor, ADMIN)
+    provider = get_provider(actor, provider_id)
+    data = load(ProviderIn(), payload, partial=True)
+    if "credit_code" in data:
+        data["credit_code"] = parse_credit_code(data["credit_code"])
+        _refuse_duplicate(data["credit_code"], provider.id)
+    for key, value in data.items():
+        setattr(provider, key, value)
+    record(actor, "update", "provider", provider.id, None, data)
+    commit("credit_code", "a provider with this credit code is already registered")
+    return provider
+
+
+def add_contract(actor: User, provider_id: int, payload: dict) -> Contract:
+    require_write(actor, ADMIN)
+    provider = get_provider(actor, provider_id)
+    data = load(ContractIn(), payload)
+    stations = [db.session.get(Station, sid) for sid in data["station_ids"]]
+    if not stations or None in stations:
+        raise Invalid.field("station_ids", "every contract covers one or more existing stations")
+    if db.session.scalar(select(Contract.id).where(Contract.number == data["number"])):
+        raise Conflict("contract number already used", {"number": ["already used"]})
+    contract = Contract(
+        provider=provider,
+        number=data["number"],
+        valid_from=data["valid_from"],
+        valid_to=data["valid_to"],
+        stations=stations,
+        prices=[ContractPrice(**p) for p in _prices(data["prices"])],
+    )
+    db.session.add(contract)
+    db.session.flush()
+    record(actor, "create", "contract", contract.id, None, {"provider_id": provider.id, **data})
+    commit("number", "already used")
+    return contract
+
+
+def _prices(prices: list[dict]) -> list[dict]:
+    return [
+        {"service_code": p["service_code"], "unit_price_fen": p["unit_price"],
+         "unit_minutes": p["unit_minutes"]}
+        for p in prices
+    ]  # fmt: skip
+
+
+def _refuse_duplicate(code: str, own_id: int | None) -> None:
+    other = db.session.scalar(select(Provider.id).where(Provider.credit_code == code))
+    if other is not None and other != own_id:
+        message = "a provider with this credit code is already registered"
+        raise Conflict(message, {"credit_code": [message]})

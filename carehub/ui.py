@@ -1,0 +1,89 @@
+"""Template helpers: labels for codes, dates in local time, the language switch."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from carehub.registry.idnumbers import age_on
+
+LABELS = {
+    "sex": {"M": _l("Male"), "F": _l("Female")},
+    "category": {
+        "sanwu": _l("Three-no elder (sanwu)"),
+        "wubao": _l("Five-guarantee (wubao)"),
+        "youfu": _l("Entitled veteran family (youfu)"),
+        "dibao": _l("Minimum living allowance (dibao)"),
+        "low_income": _l("Low income"),
+    },
+    "household": {
+        "alone": _l("Lives alone"),
+        "empty_nest": _l("Empty nest"),
+        "with_family": _l("With family"),
+        "with_carer": _l("With a live-in carer"),
+    },
+    "status": {
+        "active": _l("Active"),
+        "suspended": _l("Suspended"),
+        "hospitalised": _l("In hospital"),
+        "deceased": _l("Deceased"),
+        "inactive": _l("Inactive"),
+    },
+    "level": {
+        0: _l("0 · Intact"),
+        1: _l("1 · Mildly impaired"),
+        2: _l("2 · Moderately impaired"),
+        3: _l("3 · Severely impaired"),
+        4: _l("4 · Completely impaired"),
+    },
+    "role": {
+        "admin": _l("Administrator"),
+        "auditor": _l("Bureau auditor"),
+        "coordinator": _l("Station coordinator"),
+        "provider_manager": _l("Provider manager"),
+        "caregiver": _l("Caregiver"),
+        "volunteer": _l("Volunteer"),
+    },
+    "travel_mode": {"walk": _l("On foot"), "ebike": _l("E-bike")},
+    "skill": {
+        "meal": _l("Meals"),
+        "cleaning": _l("Cleaning"),
+        "bathing": _l("Bathing"),
+        "nursing": _l("Nursing"),
+        "medical": _l("Medical help"),
+        "escort": _l("Escort"),
+        "rehab": _l("Rehabilitation"),
+        "companion": _l("Companionship"),
+    },
+    "weekday": dict(
+        enumerate([_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")])
+    ),
+}
+
+
+def label(kind: str, code) -> str:
+    return str(LABELS.get(kind, {}).get(code, code if code is not None else "—"))
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def helpers():
+        return {
+            "label": label,
+            "labels": LABELS,
+            "current_locale": str(get_locale()),
+            "age": lambda born: age_on(born, date.today()) if born else None,
+            "lang_url": _lang_url,
+        }
+
+    app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def _lang_url(lang: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = lang
+    return request.path + "?" + urlencode(args)

@@ -1,0 +1,104 @@
+"""Shared fixtures: one migrated database per test run, emptied after every test.
+
+The database is SQLite unless CAREHUB_TEST_DATABASE_URL names another (CI sets a throw-away
+PostgreSQL database). Tests that never touch the database don't pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from tests.factories import World, build_world
+
+KEEP_TABLES = {"alembic_version", "service_types", "service_skills"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CAREHUB_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'carehub-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from carehub import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(request):
+    """Empty every table (but the catalogue) after each test that used the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from carehub.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            with db.engine.begin() as conn:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app) -> World:
+    """A small district: two stations, one account per role, a provider with a contract."""
+    with app.app_context():
+        return build_world()
+
+
+@pytest.fixture
+def api(client, world):
+    """``api(role)`` returns a client wrapper that sends that role's bearer token."""
+    from tests.factories import ApiClient
+
+    return lambda username: ApiClient(client, world.tokens[username])
+
+
+@pytest.fixture
+def login(client):
+    """``login(username)`` logs the test client in through the real form."""
+
+    def _login(username: str, password: str = "password123"):
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
