@@ -53,14 +53,25 @@ def solve(fmt: str, solver: str, path: Path, time_limit: float, seed: int) -> di
     return SOLVERS[(fmt, solver)](inst, time_limit, seed)
 
 
-def run_isolated(fmt: str, solver: str, path: Path, time_limit: float, seed: int) -> Run:
-    """Run one solve in a child process; measure its wall time and peak RSS."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "worker", fmt, solver, str(path)]
-    cmd += [str(time_limit), str(seed)]
+@dataclass(frozen=True)
+class Child:
+    stdout: str
+    stderr: str
+    returncode: int
+    wall_s: float
+    peak_mb: float
+
+    def error(self) -> str:
+        tail = self.stderr.strip().splitlines()[-1:] or [f"exit status {self.returncode}"]
+        return tail[0][:200]
+
+
+def run_child(cmd: list[str], timeout: float) -> Child:
+    """Run a command; its own wall time and peak RSS (wait4 rusage), killed after timeout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
-        watchdog = threading.Timer(time_limit * 2 + 120, proc.kill)
+        watchdog = threading.Timer(timeout, proc.kill)
         watchdog.start()
         _, status, usage = os.wait4(proc.pid, 0)
         watchdog.cancel()
@@ -69,14 +80,19 @@ def run_isolated(fmt: str, solver: str, path: Path, time_limit: float, seed: int
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    peak_mb = usage.ru_maxrss / 1024  # Linux reports KiB
-    if proc.returncode != 0:
-        tail = stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-        return Run(None, tail[0][:200], wall, peak_mb)
+    return Child(stdout, stderr, proc.returncode, wall, usage.ru_maxrss / 1024)  # KiB -> MiB
+
+
+def run_isolated(fmt: str, solver: str, path: Path, time_limit: float, seed: int) -> Run:
+    """Run one solve in a child process; measure its wall time and peak RSS."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "worker", fmt, solver, str(path)]
+    child = run_child(cmd + [str(time_limit), str(seed)], time_limit * 2 + 120)
+    if child.returncode != 0:
+        return Run(None, child.error(), child.wall_s, child.peak_mb)
     try:
-        return Run(json.loads(stdout), "", wall, peak_mb)
+        return Run(json.loads(child.stdout), "", child.wall_s, child.peak_mb)
     except json.JSONDecodeError:
-        return Run(None, f"unreadable output: {stdout[:100]!r}", wall, peak_mb)
+        return Run(None, f"unreadable output: {child.stdout[:100]!r}", child.wall_s, child.peak_mb)
 
 
 def check(fmt: str, path: Path, run: Run) -> tuple[Report | None, str]:
