@@ -36,6 +36,8 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            "CAREHUB_ARGON2_TIME_COST": 1,
+            "CAREHUB_ARGON2_MEMORY_KIB": 1024,
         }
     )
     with app.app_context():

@@ -10,7 +10,7 @@ from carehub.api.errors import is_api_request, json_error
 from carehub.common.errors import CareHubError
 
 log = logging.getLogger("carehub.api")
-PUBLIC_ENDPOINTS = frozenset({"auth_api.token"})
+PUBLIC_ENDPOINTS = frozenset({"auth_api.Token"})
 
 
 def init_api(app: Flask) -> None:

@@ -30,9 +30,10 @@ def query_args() -> dict:
     return {k: v for k, v in request.args.items() if v != ""}
 
 
-def page_body(page, schema) -> dict:
+def page_body(page) -> dict:
+    """The page envelope; the endpoint's response schema dumps the items."""
     return {
-        "items": schema(many=True).dump(page.items),
+        "items": page.items,
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,

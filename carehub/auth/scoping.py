@@ -11,11 +11,13 @@ from carehub.auth.models import User
 from carehub.common.errors import Forbidden, NotFound
 
 READ_ROLES = frozenset({"admin", "auditor", "coordinator", "provider_manager"})
+# Station-owned records (residents, volunteers, station staff lists) are not a provider's business.
+STATION_READERS = frozenset({"admin", "auditor", "coordinator"})
 WRITE_ROLES = frozenset({"admin", "coordinator"})
 
 
-def require_read(actor: User) -> None:
-    if actor.role not in READ_ROLES:
+def require_read(actor: User, roles: frozenset[str] = READ_ROLES) -> None:
+    if actor.role not in roles:
         raise Forbidden("your role cannot read the registry")
 
 
@@ -26,7 +28,7 @@ def require_write(actor: User, roles: frozenset[str] = WRITE_ROLES) -> None:
 
 def station_filter(query: Select, column, actor: User) -> Select:
     """Restrict a query on a station-owned table to the actor's stations."""
-    require_read(actor)
+    require_read(actor, STATION_READERS)
     if actor.district_wide:
         return query
     return query.where(column.in_(actor.station_ids or {-1}))
@@ -34,6 +36,6 @@ def station_filter(query: Select, column, actor: User) -> Select:
 
 def check_station(actor: User, station_id: int, what: str, record_id: int | str) -> None:
     """Raise NotFound when a record lies outside the actor's stations."""
-    require_read(actor)
+    require_read(actor, STATION_READERS)
     if not actor.district_wide and station_id not in actor.station_ids:
         raise NotFound(f"{what} {record_id} not found")

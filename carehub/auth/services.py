@@ -17,7 +17,16 @@ from carehub.common.types import utcnow
 from carehub.extensions import db
 from carehub.registry.models import Station
 
-_hasher = PasswordHasher()
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured cost (tests lower it; production keeps the library default)."""
+    cfg = current_app.config
+    return PasswordHasher(
+        time_cost=cfg.get("CAREHUB_ARGON2_TIME_COST", 3),
+        memory_cost=cfg.get("CAREHUB_ARGON2_MEMORY_KIB", 65536),
+    )
+
+
 STATION_ROLES = frozenset({"coordinator", "caregiver", "volunteer"})
 
 
@@ -46,7 +55,7 @@ def create_user(
         raise Invalid.field("station", f"a {role} must belong to a station")
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher().hash(password),
         role=role,
         display_name=display_name or username,
         stations=stations,
@@ -60,10 +69,10 @@ def create_user(
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        _hasher.hash(password)  # same cost either way: no user enumeration by timing
+        _hasher().hash(password)  # same cost either way: no user enumeration by timing
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return None
     return user

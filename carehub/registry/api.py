@@ -56,7 +56,7 @@ class Residents(MethodView):
     @blp.response(200, s.page_of(s.ResidentOut))
     def get(self):
         """Search and page residents (name, address or exact ID number in ``q``)."""
-        return page_body(residents.list_residents(actor(), query_args()), s.ResidentOut)
+        return page_body(residents.list_residents(actor(), query_args()))
 
     @blp.doc(**body_doc(s.ResidentIn))
     @blp.response(201, s.ResidentOut)
@@ -105,7 +105,7 @@ class Providers(MethodView):
     @blp.doc(**query_doc(s.PageQuery))
     @blp.response(200, s.page_of(s.ProviderOut))
     def get(self):
-        return page_body(providers.list_providers(actor(), query_args()), s.ProviderOut)
+        return page_body(providers.list_providers(actor(), query_args()))
 
     @blp.doc(**body_doc(s.ProviderIn))
     @blp.response(201, s.ProviderOut)
@@ -139,7 +139,7 @@ class Caregivers(MethodView):
     @blp.doc(**query_doc(s.PageQuery))
     @blp.response(200, s.page_of(s.CaregiverOut))
     def get(self):
-        return page_body(staff.list_caregivers(actor(), query_args()), s.CaregiverOut)
+        return page_body(staff.list_caregivers(actor(), query_args()))
 
     @blp.doc(**body_doc(s.CaregiverIn))
     @blp.response(201, s.CaregiverOut)
@@ -164,7 +164,7 @@ class Volunteers(MethodView):
     @blp.doc(**query_doc(s.PageQuery))
     @blp.response(200, s.page_of(s.VolunteerOut))
     def get(self):
-        return page_body(staff.list_volunteers(actor(), query_args()), s.VolunteerOut)
+        return page_body(staff.list_volunteers(actor(), query_args()))
 
     @blp.doc(**body_doc(s.VolunteerIn))
     @blp.response(201, s.VolunteerOut)

@@ -1,0 +1,43 @@
+# CareHub: two commands.  `make run` brings up the demo site, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install system-deps db demo lint serve translations
+
+run: install db demo  ## install, migrate, load the demo district, start the web app
+	$(BIN)/carehub run --host $(HOST) --port $(PORT)
+
+test: install system-deps  ## the whole suite, on SQLite then on PostgreSQL
+	bash scripts/test.sh
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+system-deps:  ## Debian's chromium and CJK fonts for the browser tests (skipped when present)
+	@bash scripts/system-deps.sh
+
+db: install
+	$(BIN)/carehub db upgrade
+
+demo: install
+	$(BIN)/carehub seed-demo
+
+serve: install db  ## production mode: gunicorn, several stateless web processes
+	$(BIN)/carehub serve --bind $(HOST):8000 --workers 4
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+translations: install  ## re-extract and compile the Chinese catalogue
+	$(BIN)/pybabel extract -F babel.cfg -o /tmp/carehub-messages.pot .
+	$(BIN)/pybabel update -i /tmp/carehub-messages.pot -d carehub/translations -l zh
+	$(BIN)/pybabel compile -d carehub/translations
