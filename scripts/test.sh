@@ -7,7 +7,8 @@ BIN=.venv/bin
 PG_ADMIN_URL=${CAREHUB_TEST_PG:-postgresql://postgres@127.0.0.1:5432/test}
 
 echo "== lint"
-$BIN/ruff check . && $BIN/ruff format --check .
+$BIN/ruff check .
+$BIN/ruff format --check .
 
 echo "== tests on SQLite"
 $BIN/pytest -q -p no:cacheprovider "$@"
