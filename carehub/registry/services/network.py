@@ -9,7 +9,7 @@ from carehub.auth.models import User
 from carehub.auth.scoping import check_station, require_read, require_write, station_filter
 from carehub.common.errors import Conflict, Invalid, NotFound
 from carehub.common.schema import load
-from carehub.common.tx import commit
+from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.models import Community, ServiceType, Station, Street
 from carehub.registry.schemas import StationIn
@@ -42,11 +42,11 @@ def create_station(actor: User, payload: dict) -> Station:
             raise Invalid.field("community_id", "no such community in this street")
     if db.session.scalar(select(Station.id).where(Station.code == data["code"])):
         raise Conflict("station code already used", {"code": ["already used"]})
-    station = Station(**data)
-    db.session.add(station)
-    db.session.flush()
-    record(actor, "create", "station", station.id, station.id, data)
-    commit("code", "already used")
+    with atomic("code", "already used"):
+        station = Station(**data)
+        db.session.add(station)
+        db.session.flush()
+        record(actor, "create", "station", station.id, station.id, data)
     return station
 
 

@@ -11,13 +11,14 @@ from carehub.auth.scoping import require_read, require_write
 from carehub.common.errors import Conflict, Invalid, NotFound
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
-from carehub.common.tx import commit
+from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.idnumbers import parse_credit_code
 from carehub.registry.models import Contract, ContractPrice, Provider, Station, contract_stations
 from carehub.registry.schemas import ContractIn, PageQuery, ProviderIn
 
 ADMIN = frozenset({"admin"})
+DUPLICATE = "a provider with this credit code is already registered"
 
 
 def _visible(actor: User):
@@ -59,11 +60,11 @@ def create_provider(actor: User, payload: dict) -> Provider:
     data = load(ProviderIn(), payload)
     data["credit_code"] = parse_credit_code(data["credit_code"])
     _refuse_duplicate(data["credit_code"], None)
-    provider = Provider(**data)
-    db.session.add(provider)
-    db.session.flush()
-    record(actor, "create", "provider", provider.id, None, data)
-    commit("credit_code", "a provider with this credit code is already registered")
+    with atomic("credit_code", DUPLICATE):
+        provider = Provider(**data)
+        db.session.add(provider)
+        db.session.flush()
+        record(actor, "create", "provider", provider.id, None, data)
     return provider
 
 
@@ -74,10 +75,10 @@ def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
     if "credit_code" in data:
         data["credit_code"] = parse_credit_code(data["credit_code"])
         _refuse_duplicate(data["credit_code"], provider.id)
-    for key, value in data.items():
-        setattr(provider, key, value)
-    record(actor, "update", "provider", provider.id, None, data)
-    commit("credit_code", "a provider with this credit code is already registered")
+    with atomic("credit_code", DUPLICATE):
+        for key, value in data.items():
+            setattr(provider, key, value)
+        record(actor, "update", "provider", provider.id, None, data)
     return provider
 
 
@@ -90,18 +91,18 @@ def add_contract(actor: User, provider_id: int, payload: dict) -> Contract:
         raise Invalid.field("station_ids", "every contract covers one or more existing stations")
     if db.session.scalar(select(Contract.id).where(Contract.number == data["number"])):
         raise Conflict("contract number already used", {"number": ["already used"]})
-    contract = Contract(
-        provider=provider,
-        number=data["number"],
-        valid_from=data["valid_from"],
-        valid_to=data["valid_to"],
-        stations=stations,
-        prices=[ContractPrice(**p) for p in _prices(data["prices"])],
-    )
-    db.session.add(contract)
-    db.session.flush()
-    record(actor, "create", "contract", contract.id, None, {"provider_id": provider.id, **data})
-    commit("number", "already used")
+    with atomic("number", "already used"):
+        contract = Contract(
+            provider=provider,
+            number=data["number"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            stations=stations,
+            prices=[ContractPrice(**p) for p in _prices(data["prices"])],
+        )
+        db.session.add(contract)
+        db.session.flush()
+        record(actor, "create", "contract", contract.id, None, {"provider_id": provider.id, **data})
     return contract
 
 
@@ -116,5 +117,4 @@ def _prices(prices: list[dict]) -> list[dict]:
 def _refuse_duplicate(code: str, own_id: int | None) -> None:
     other = db.session.scalar(select(Provider.id).where(Provider.credit_code == code))
     if other is not None and other != own_id:
-        message = "a provider with this credit code is already registered"
-        raise Conflict(message, {"credit_code": [message]})
+        raise Conflict(DUPLICATE, {"credit_code": [DUPLICATE]})

@@ -14,7 +14,7 @@ from carehub.common import crypto
 from carehub.common.errors import Conflict, NotFound
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
-from carehub.common.tx import commit
+from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.idnumbers import parse_id_number
 from carehub.registry.models import (
@@ -26,6 +26,7 @@ from carehub.registry.models import (
 from carehub.registry.schemas import AssessmentIn, ResidentIn, ResidentQuery
 from carehub.registry.services.common import diff, set_id_number, set_phone, station_for_write
 
+DUPLICATE = "a resident with this ID number is already registered"
 SIMPLE_FIELDS = (
     "name", "address", "latitude", "longitude", "household", "health_notes",
     "caregiver_sex_preference", "status", "status_since", "deceased_on",
@@ -90,12 +91,12 @@ def create_resident(actor: User, payload: dict) -> Resident:
     require_write(actor)
     data = load(ResidentIn(), payload)
     station_for_write(actor, data["station_id"])
-    resident = Resident(station_id=data["station_id"])
-    _apply(resident, data)
-    db.session.add(resident)
-    db.session.flush()
-    record(actor, "create", "resident", resident.id, resident.station_id, _summary(data))
-    commit("id_number", "a resident with this ID number is already registered")
+    with atomic("id_number", DUPLICATE):
+        resident = Resident(station_id=data["station_id"])
+        _apply(resident, data)
+        db.session.add(resident)
+        db.session.flush()
+        record(actor, "create", "resident", resident.id, resident.station_id, _summary(data))
     return resident
 
 
@@ -109,11 +110,11 @@ def update_resident(actor: User, resident_id: int, payload: dict) -> Resident:
     station_for_write(actor, data["station_id"])
     if data["status"] != resident.status and "status_since" not in payload:
         data["status_since"] = date.today()
-    _apply(resident, data)
-    changes = diff(_summary(before), _summary(data))
-    if changes:
-        record(actor, "update", "resident", resident.id, resident.station_id, changes)
-    commit("id_number", "a resident with this ID number is already registered")
+    with atomic("id_number", DUPLICATE):
+        _apply(resident, data)
+        changes = diff(_summary(before), _summary(data))
+        if changes:
+            record(actor, "update", "resident", resident.id, resident.station_id, changes)
     return resident
 
 
@@ -122,11 +123,13 @@ def add_assessment(actor: User, resident_id: int, payload: dict) -> AbilityAsses
     require_write(actor)
     resident = get_resident(actor, resident_id)
     data = load(AssessmentIn(), payload)
-    assessment = AbilityAssessment(resident_id=resident.id, **data)
-    db.session.add(assessment)
-    db.session.flush()
-    record(actor, "assess", "resident", resident.id, resident.station_id, {"level": data["level"]})
-    commit()
+    with atomic():
+        assessment = AbilityAssessment(resident_id=resident.id, **data)
+        db.session.add(assessment)
+        db.session.flush()
+        record(
+            actor, "assess", "resident", resident.id, resident.station_id, {"level": data["level"]}
+        )
     db.session.expire(resident, ["assessments"])
     return assessment
 
@@ -151,10 +154,7 @@ def _refuse_duplicate(id_number: str, own_id: int | None) -> None:
         select(Resident.id).where(Resident.id_number_hash == crypto.blind_index(id_number))
     )
     if other is not None and other != own_id:
-        raise Conflict(
-            "a resident with this ID number is already registered",
-            {"id_number": ["a resident with this ID number is already registered"]},
-        )
+        raise Conflict(DUPLICATE, {"id_number": [DUPLICATE]})
 
 
 def _family_member(data: dict) -> FamilyMember:

@@ -12,7 +12,7 @@ from carehub.common import crypto
 from carehub.common.errors import Conflict, Invalid, NotFound
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
-from carehub.common.tx import commit
+from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.idnumbers import parse_id_number
 from carehub.registry.models import (
@@ -28,6 +28,7 @@ from carehub.registry.schemas import CaregiverIn, PageQuery, VolunteerIn
 from carehub.registry.services.common import set_id_number, set_phone, station_for_write
 
 CAREGIVER_WRITERS = frozenset({"admin", "coordinator", "provider_manager"})
+DUPLICATE_VOLUNTEER = "a volunteer with this ID number is already registered"
 
 
 def _caregivers_visible(actor: User):
@@ -64,12 +65,12 @@ def get_caregiver(actor: User, caregiver_id: int) -> Caregiver:
 def create_caregiver(actor: User, payload: dict) -> Caregiver:
     require_write(actor, CAREGIVER_WRITERS)
     data = load(CaregiverIn(), payload)
-    caregiver = Caregiver()
-    _apply_caregiver(actor, caregiver, data)
-    db.session.add(caregiver)
-    db.session.flush()
-    record(actor, "create", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
-    commit()
+    with atomic():
+        caregiver = Caregiver()
+        _apply_caregiver(actor, caregiver, data)
+        db.session.add(caregiver)
+        db.session.flush()
+        record(actor, "create", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
     return caregiver
 
 
@@ -78,9 +79,9 @@ def update_caregiver(actor: User, caregiver_id: int, payload: dict) -> Caregiver
     caregiver = get_caregiver(actor, caregiver_id)
     data = load(CaregiverIn(), payload, partial=True)
     merged = _caregiver_fields(caregiver) | data
-    _apply_caregiver(actor, caregiver, merged)
-    record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
-    commit()
+    with atomic():
+        _apply_caregiver(actor, caregiver, merged)
+        record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
     return caregiver
 
 
@@ -99,6 +100,9 @@ def _apply_caregiver(actor: User, caregiver: Caregiver, data: dict) -> None:
     hours = data.get("working_hours", [])
     if len({(h["weekday"], h["start"]) for h in hours}) != len(hours):
         raise Invalid.field("working_hours", "two periods start at the same time on one day")
+    if caregiver.id is not None:  # delete the old periods first: (weekday, start) is unique
+        caregiver.working_hours = []
+        db.session.flush()
     caregiver.working_hours = [WorkingHours(**h) for h in hours]
 
 
@@ -146,12 +150,12 @@ def get_volunteer(actor: User, volunteer_id: int) -> Volunteer:
 def create_volunteer(actor: User, payload: dict) -> Volunteer:
     require_write(actor)
     data = load(VolunteerIn(), payload)
-    volunteer = Volunteer()
-    _apply_volunteer(actor, volunteer, data)
-    db.session.add(volunteer)
-    db.session.flush()
-    record(actor, "create", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
-    commit("id_number", "a volunteer with this ID number is already registered")
+    with atomic("id_number", DUPLICATE_VOLUNTEER):
+        volunteer = Volunteer()
+        _apply_volunteer(actor, volunteer, data)
+        db.session.add(volunteer)
+        db.session.flush()
+        record(actor, "create", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
     return volunteer
 
 
@@ -166,9 +170,9 @@ def update_volunteer(actor: User, volunteer_id: int, payload: dict) -> Volunteer
         "skills_note": volunteer.skills_note,
     }  # fmt: skip
     data = load(VolunteerIn(), current | payload if isinstance(payload, dict) else payload)
-    _apply_volunteer(actor, volunteer, data)
-    record(actor, "update", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
-    commit("id_number", "a volunteer with this ID number is already registered")
+    with atomic("id_number", DUPLICATE_VOLUNTEER):
+        _apply_volunteer(actor, volunteer, data)
+        record(actor, "update", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
     return volunteer
 
 
@@ -179,8 +183,7 @@ def _apply_volunteer(actor: User, volunteer: Volunteer, data: dict) -> None:
         select(Volunteer.id).where(Volunteer.id_number_hash == crypto.blind_index(parsed.value))
     )
     if other is not None and other != volunteer.id:
-        message = "a volunteer with this ID number is already registered"
-        raise Conflict(message, {"id_number": [message]})
+        raise Conflict(DUPLICATE_VOLUNTEER, {"id_number": [DUPLICATE_VOLUNTEER]})
     if data.get("resident_id") is not None:
         resident = db.session.get(Resident, data["resident_id"])
         if resident is None or not (
