@@ -75,6 +75,10 @@ def serve(bind: str, workers: int) -> None:
     db_url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if db_url.startswith("sqlite") and workers > 1:
         click.echo("warning: SQLite with several processes; use PostgreSQL in production", err=True)
-    args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
-            "carehub.wsgi:app"]  # fmt: skip
-    os.execvp(args[0], args)
+    args = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
+            "--access-logfile", "-", "carehub.wsgi:app"]  # fmt: skip
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    main()
