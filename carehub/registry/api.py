@@ -50,6 +50,23 @@ class ServiceTypes(MethodView):
         return network.list_service_types(actor())
 
 
+@blp.route("/service-types/<code>")
+class ServiceTypeItem(MethodView):
+    @blp.doc(**body_doc(s.ServiceTypeIn))
+    @blp.response(200, s.ServiceTypeOut)
+    def patch(self, code: str):
+        """Change a catalogue entry (admin)."""
+        return network.update_service_type(actor(), code, json_body())
+
+
+@blp.route("/districts")
+class Districts(MethodView):
+    @blp.response(200, s.DistrictOut(many=True))
+    def get(self):
+        """The care network: districts, streets and communities."""
+        return network.list_districts(actor())
+
+
 @blp.route("/residents")
 class Residents(MethodView):
     @blp.doc(**query_doc(s.ResidentQuery))

@@ -226,6 +226,35 @@ class ServiceTypeOut(Schema):
     skills = fields.List(fields.String(), attribute="skill_codes")
 
 
+class ServiceTypeIn(Schema):
+    name_zh = text(20, required=True)
+    name_en = text(40, required=True)
+    default_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(5, 480))
+    carers = fields.Integer(required=True, strict=True, validate=validate.OneOf((1, 2)))
+    skills = fields.List(choice(m.SKILLS), required=True)
+
+
+class CommunityOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class StreetOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    communities = fields.List(fields.Nested(CommunityOut))
+
+
+class DistrictOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    city = fields.String()
+    streets = fields.List(fields.Nested(StreetOut))
+
+
 # --- providers ------------------------------------------------------------------------------
 
 

@@ -11,8 +11,8 @@ from carehub.common.errors import Conflict, Invalid, NotFound
 from carehub.common.schema import load
 from carehub.common.tx import atomic
 from carehub.extensions import db
-from carehub.registry.models import Community, ServiceType, Station, Street
-from carehub.registry.schemas import StationIn
+from carehub.registry.models import Community, District, ServiceSkill, ServiceType, Station, Street
+from carehub.registry.schemas import ServiceTypeIn, StationIn
 
 ADMIN = frozenset({"admin"})
 
@@ -53,3 +53,26 @@ def create_station(actor: User, payload: dict) -> Station:
 def list_service_types(actor: User) -> list[ServiceType]:
     require_read(actor)
     return list(db.session.scalars(select(ServiceType).order_by(ServiceType.code)))
+
+
+def update_service_type(actor: User, code: str, payload: dict) -> ServiceType:
+    """Change a catalogue entry (admin): duration, carers, skills, names."""
+    require_write(actor, ADMIN)
+    service = db.session.get(ServiceType, code)
+    if service is None:
+        raise NotFound(f"service type {code} not found")
+    data = load(ServiceTypeIn(), payload, partial=True)
+    with atomic():
+        for key in ("name_zh", "name_en", "default_minutes", "carers"):
+            if key in data:
+                setattr(service, key, data[key])
+        if "skills" in data:
+            service.skills = [ServiceSkill(skill=s) for s in sorted(set(data["skills"]))]
+        record(actor, "update", "service_type", None, None, {"code": code, **data})
+    return service
+
+
+def list_districts(actor: User) -> list[District]:
+    """The whole network as a tree; station-bound accounts see only their own stations in it."""
+    require_read(actor)
+    return list(db.session.scalars(select(District).order_by(District.code)))
