@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from carehub.api.helpers import actor, json_body
-from carehub.auth.services import authenticate, issue_token
+from carehub.auth.services import UserIn, authenticate, create_user_as, issue_token, list_users
 from carehub.common.errors import CareHubError
 from carehub.common.schema import load, text
 
@@ -64,3 +64,17 @@ class Me(MethodView):
     def get(self):
         """The account behind the token."""
         return actor()
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, UserOut(many=True))
+    def get(self):
+        """Accounts (admin)."""
+        return list_users(actor())
+
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": UserIn}}})
+    @blp.response(201, UserOut)
+    def post(self):
+        """Create an account with a role and its stations (admin)."""
+        return create_user_as(actor(), json_body())

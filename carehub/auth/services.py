@@ -9,10 +9,12 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from carehub.auth.models import ROLES, ApiToken, User
-from carehub.common.errors import Conflict, Invalid
+from carehub.common.errors import Conflict, Forbidden, Invalid
+from carehub.common.schema import choice, load, text
 from carehub.common.types import utcnow
 from carehub.extensions import db
 from carehub.registry.models import Station
@@ -28,6 +30,15 @@ def _hasher() -> PasswordHasher:
 
 
 STATION_ROLES = frozenset({"coordinator", "caregiver", "volunteer"})
+
+
+class UserIn(Schema):
+    username = text(40, required=True)
+    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
+    role = choice(ROLES, required=True)
+    stations = fields.List(text(16), load_default=list)
+    display_name = text(60, load_default="")
+    provider_id = fields.Integer(allow_none=True, strict=True)
 
 
 def create_user(
@@ -64,6 +75,23 @@ def create_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def list_users(actor: User) -> list[User]:
+    """Accounts, for administrators only."""
+    if actor.role != "admin":
+        raise Forbidden("only administrators manage accounts")
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def create_user_as(actor: User, payload: dict) -> User:
+    if actor.role != "admin":
+        raise Forbidden("only administrators manage accounts")
+    data = load(UserIn(), payload)
+    return create_user(
+        data["username"], data["password"], data["role"], data["stations"], data["display_name"],
+        provider_id=data.get("provider_id"),
+    )  # fmt: skip
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -63,3 +63,24 @@ def test_login_page_logs_in_and_out(client, world):
         "/login?next=https://evil.example/", data={"username": "coord_a", "password": "password123"}
     )
     assert "evil" not in evil.headers["Location"]
+
+
+def test_admin_manages_accounts_through_the_api(api, world):
+    new = {
+        "username": "coord_c",
+        "password": "long-password",
+        "role": "coordinator",
+        "stations": ["S-B"],
+    }
+    assert api("coord_a").post("/api/v1/users", json=new).status_code == 403
+    created = api("admin").post("/api/v1/users", json=new)
+    assert created.status_code == 201 and created.json["station_ids"] == [world.station_b]
+    again = api("admin").post("/api/v1/users", json=new)
+    assert again.status_code == 409 and "username" in again.json["errors"]
+    bad = api("admin").post("/api/v1/users", json={**new, "username": "y", "role": "king"})
+    assert bad.status_code == 422 and "role" in bad.json["errors"]
+    nostation = api("admin").post(
+        "/api/v1/users", json={**new, "username": "z", "stations": ["NOPE"]}
+    )
+    assert nostation.status_code == 422 and "station" in nostation.json["errors"]
+    assert "coord_c" in [u["username"] for u in api("admin").get("/api/v1/users").json]
