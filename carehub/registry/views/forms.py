@@ -132,7 +132,10 @@ def place_errors(
             )  # fmt: skip
         else:
             state.errors.setdefault(target, []).extend(texts)
-            state.links.extend((target, f"{_field_name(target)}: {t}") for t in texts)
+            state.links.extend(
+                (target, _("%(field)s: %(message)s", field=_field_name(target), message=t))
+                for t in texts
+            )
     return state
 
 
