@@ -142,7 +142,7 @@ def _shown(key: str, value) -> str:
     if key in kinds:
         return label(kinds[key], value)
     if key == "categories" and isinstance(value, list):
-        return "、".join(label("category", c) for c in value) or "—"
+        return _(", ").join(label("category", c) for c in value) or "—"
     if key == "station_id":
         return next((s.name for s in network.list_stations(actor()) if s.id == value), str(value))
     if isinstance(value, bool):
