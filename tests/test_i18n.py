@@ -89,3 +89,19 @@ def test_resident_page_is_chinese_by_default_and_english_on_request(app, world, 
     assert "基本信息" not in english
     # The choice is remembered for the next page.
     assert "Family members and emergency contacts" in client.get(url).get_data(as_text=True)
+
+
+def test_service_messages_are_shown_in_the_readers_language(app):
+    """Services speak English (the API returns it); a page translates each known wording."""
+    from carehub.registry.views.messages import translate
+
+    with app.test_request_context("/"):
+        assert translate("must be 18 characters, got 17") == "应为18位,当前输入了17位。"
+        assert translate("Length must be between 1 and 40.") == "必填,最多40个字。"
+        assert translate("Not a valid date.") == "请填写日期(年-月-日)。"
+        assert translate("no station with id 12") == "请选择您所辖的服务站。"
+        assert translate("a wording nobody knows yet") == "a wording nobody knows yet"
+    with app.test_request_context("/?lang=en"):
+        assert (
+            translate("must be 18 characters, got 17") == "Must be 18 characters; 17 were entered."
+        )

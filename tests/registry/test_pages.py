@@ -371,6 +371,13 @@ def test_a_form_without_its_csrf_token_is_refused(app, world, csrf_client):
     assert csrf_client.post("/residents/new", data={**form, "csrf_token": token}).status_code == 302
     assert _count(app, Resident) == 1
 
+    with app.app_context():
+        rid = db.session.scalar(select(Resident.id))
+    forms = ("/caregivers/new", "/volunteers/new", f"/residents/{rid}/edit",
+             f"/residents/{rid}/assessments/new")  # fmt: skip
+    for url in forms:  # every form carries its token
+        assert 'name="csrf_token"' in csrf_client.get(url).get_data(as_text=True), url
+
 
 # --- caregivers, volunteers, providers --------------------------------------------------------
 
