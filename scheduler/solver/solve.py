@@ -1,0 +1,106 @@
+"""The public entry point: build, search (with an optional fleet phase), price the result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from scheduler.model import Problem
+from scheduler.result import BreakTaken, SearchStats, Solution, evaluate
+from scheduler.solver.compile import AssignmentCost, Compiled
+from scheduler.solver.params import SolveParams
+from scheduler.solver.routing import build
+from scheduler.solver.search import Clock, Found, routes_from_plan, run
+
+PlanLike = Solution | Mapping[tuple[str, int], Sequence[tuple[str, int]]]
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams | None = None,
+    *,
+    initial: PlanLike | None = None,
+    assignment_cost: AssignmentCost | None = None,
+    max_reassigned: int | None = None,
+) -> Solution:
+    """Plan the day. Always returns a plan: visits that cannot be served are unassigned.
+
+    initial: a previous plan (Solution or Solution.plan() shape) to warm-start from.
+    assignment_cost(visit, carer, caregiver): extra cost of that caregiver serving that part of
+    the visit (re-planning uses it to price moved visits). max_reassigned: at most this many
+    visits of ``initial`` may end with another caregiver or unassigned.
+    """
+    params = params or SolveParams()
+    clock = Clock(params.runtime())
+    data = Compiled(problem, params.scale, params.seed, assignment_cost)
+    start = None
+    if initial is not None:
+        plan = initial.plan() if isinstance(initial, Solution) else initial
+        start = routes_from_plan(data, plan)
+    phases: list[str] = []
+    found = _search(data, params, clock, start, max_reassigned, phases)
+    return to_solution(
+        data, found, SearchStats(clock.elapsed(), _count(found), _status(found), tuple(phases))
+    )
+
+
+def _search(data, params, clock, start, max_reassigned, phases) -> Found | None:
+    use_fleet = params.fleet_minimisation
+    if use_fleet is None:
+        use_fleet = data.problem.weights.caregiver_used > 0
+    if use_fleet and max_reassigned is None:
+        from scheduler.solver.fleet import minimise
+
+        return minimise(data, params, clock, start, phases)
+    built = build(data)
+    if max_reassigned is not None and start:
+        _cap_reassigned(built, start, max_reassigned)
+    phases.append("search")
+    return run(built, data, params, clock.left(), params.solutions(), start)
+
+
+def _cap_reassigned(built, start: dict[int, list[int]], cap: int) -> None:
+    solver = built.routing.solver()
+    model_of = {k: m for m, k in enumerate(built.vehicles)}
+    moved = []
+    for k, nodes in start.items():
+        for node in nodes:
+            var = built.routing.VehicleVar(built.manager.NodeToIndex(node))
+            moved.append(solver.IsDifferentCstVar(var, model_of[k]))
+    if moved:
+        solver.Add(solver.Sum(moved) <= cap)
+
+
+def _count(found: Found | None) -> int:
+    return found.solutions if found else 0
+
+
+def _status(found: Found | None) -> str:
+    return "solved" if found else "no solution (all visits unassigned)"
+
+
+def to_solution(data: Compiled, found: Found | None, stats: SearchStats) -> Solution:
+    """Price a search result in floating point with scheduler.result.evaluate."""
+    problem = data.problem
+    plan: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    lower: dict[tuple[str, int], float] = {}
+    breaks: dict[tuple[str, int], list[BreakTaken]] = {}
+    routes = found.routes if found else {}
+    for k, nodes in routes.items():
+        veh = data.vehicles[k]
+        key = (problem.caregivers[veh.caregiver].id, veh.shift)
+        seq = []
+        for n in nodes:
+            t = data.task_of_node[n]
+            seq.append((problem.visits[t.visit].id, t.carer))
+        plan[key] = seq
+        taken = found.breaks.get(k) if found else None
+        if taken and nodes:
+            breaks[key] = [BreakTaken(s / data.scale, d / data.scale) for s, d in taken]
+            for n, item in zip(nodes, seq, strict=True):
+                lower[item] = found.starts[n] / data.scale  # type: ignore[union-attr]
+    extra = 0.0
+    if data.assignment_cost is not None:
+        for (cid, _), seq in plan.items():
+            c = problem.caregiver(cid)
+            extra += sum(data.assignment_cost(problem.visit(v), k, c) for v, k in seq)
+    return evaluate(problem, plan, lower, breaks, extra, stats)
