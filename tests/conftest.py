@@ -41,7 +41,23 @@ def app(database_url, tmp_path_factory):
     )
     with app.app_context():
         upgrade()
+        _fast_sqlite(app)
     return app
+
+
+def _fast_sqlite(app) -> None:
+    """Tests throw the file away: skip SQLite's fsync on every commit."""
+    from sqlalchemy import event
+
+    from carehub.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(autouse=True)

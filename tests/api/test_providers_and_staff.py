@@ -159,3 +159,14 @@ def test_network_tree(api, world):
     tree = api("coord_a").get("/api/v1/districts").json
     assert tree[0]["name"] == "鼓楼区"
     assert tree[0]["streets"][0]["communities"][0]["name"] == "五台山社区"
+
+
+def test_partial_caregiver_update_still_checks_nested_rows(api, world):
+    coord = api("coord_a")
+    created = coord.post("/api/v1/caregivers", json=caregiver_payload(world)).json
+    url = f"/api/v1/caregivers/{created['id']}"
+    response = coord.patch(url, json={"certificates": [{"number": "x"}]})
+    assert response.status_code == 422
+    assert {"certificates.0.kind", "certificates.0.issued_on"} <= response.json["errors"].keys()
+    kept = coord.patch(url, json={"name": "赵新名"}).json
+    assert kept["phone"] == "137****0001" and kept["certificates"][0]["kind"] == "养老护理员"

@@ -75,13 +75,15 @@ def create_caregiver(actor: User, payload: dict) -> Caregiver:
 
 
 def update_caregiver(actor: User, caregiver_id: int, payload: dict) -> Caregiver:
+    """Change some fields; the merged record is validated whole, nested rows included."""
     require_write(actor, CAREGIVER_WRITERS)
     caregiver = get_caregiver(actor, caregiver_id)
-    data = load(CaregiverIn(), payload, partial=True)
-    merged = _caregiver_fields(caregiver) | data
+    merged = _caregiver_fields(caregiver) | payload if isinstance(payload, dict) else payload
+    data = load(CaregiverIn(), merged)
     with atomic():
-        _apply_caregiver(actor, caregiver, merged)
-        record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
+        _apply_caregiver(actor, caregiver, data)
+        changed = {k: v for k, v in data.items() if k in payload}
+        record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, _plain(changed))
     return caregiver
 
 
@@ -107,16 +109,19 @@ def _apply_caregiver(actor: User, caregiver: Caregiver, data: dict) -> None:
 
 
 def _caregiver_fields(caregiver: Caregiver) -> dict:
+    """The stored caregiver in the input shape of CaregiverIn (the phone stays unless given)."""
     keep = ("provider_id", "station_id", "name", "sex", "home_latitude", "home_longitude",
             "travel_mode", "max_minutes_per_day", "status")  # fmt: skip
-    data = {k: getattr(caregiver, k) for k in keep}
+    data = {k: getattr(caregiver, k) for k in keep if getattr(caregiver, k) is not None}
     data["skills"] = caregiver.skills
     data["certificates"] = [
-        {"kind": c.kind, "number": c.number, "issued_on": c.issued_on, "expires_on": c.expires_on}
+        {"kind": c.kind, "number": c.number, "issued_on": c.issued_on.isoformat(),
+         "expires_on": c.expires_on.isoformat() if c.expires_on else None}
         for c in caregiver.certificates
-    ]
+    ]  # fmt: skip
     data["working_hours"] = [
-        {"weekday": h.weekday, "start": h.start, "end": h.end} for h in caregiver.working_hours
+        {"weekday": h.weekday, "start": h.start.isoformat(), "end": h.end.isoformat()}
+        for h in caregiver.working_hours
     ]
     return data
 
