@@ -227,7 +227,9 @@ def _forward(problem, plan, geo, visits, bound, breaks) -> dict[tuple[str, int],
             for vid, carer in plan.get((c.id, k), ()):
                 v = visits[vid]
                 there = geo.of(v.location)
-                t = _start_in_windows(v, t + tt[here, there], bound.get((vid, carer), -np.inf))
+                t = _start_in_windows(
+                    v, carer, t + tt[here, there], bound.get((vid, carer), -np.inf)
+                )
                 for b in pauses:
                     if b.start < t + v.duration_of(carer) - EPS and b.start + b.duration > t + EPS:
                         t = b.start + b.duration
@@ -236,9 +238,9 @@ def _forward(problem, plan, geo, visits, bound, breaks) -> dict[tuple[str, int],
     return times
 
 
-def _start_in_windows(v: Visit, arrival: float, bound: float) -> float:
+def _start_in_windows(v: Visit, carer: int, arrival: float, bound: float) -> float:
     t = max(float(arrival), float(bound))
-    if v.pinned_start is not None:
+    if v.pinned_start is not None and (carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
         t = max(t, v.pinned_start)
     for w in v.windows:
         if t <= w.end + EPS or w is v.windows[-1]:

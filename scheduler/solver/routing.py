@@ -143,8 +143,12 @@ def _window(data: Compiled, b: Built, t: Task, index: int, lateness: float) -> N
         coef = data.coef(lateness * last.lateness_weight)
         if coef:
             b.time.SetCumulVarSoftUpperBound(index, data.t(last.end), coef)
-    if v.pinned_start is not None:
-        cumul.SetValue(data.t(v.pinned_start))
+    if v.pinned_start is not None and (t.carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
+        pinned = data.t(v.pinned_start)
+        if cumul.Contains(pinned):
+            cumul.SetValue(pinned)
+        else:  # pinned outside its own windows: it can only stay unassigned
+            b.routing.ActiveVar(index).SetValue(0)
 
 
 def _sync(data: Compiled, b: Built) -> None:
@@ -158,6 +162,10 @@ def _sync(data: Compiled, b: Built) -> None:
         i0, i1 = (b.manager.NodeToIndex(n) for n in nodes)
         if data.task_of_node[nodes[0]].carer == 1:
             i0, i1 = i1, i0
+        if not _can_sync(data, b, v, i0, i1):
+            b.routing.ActiveVar(i0).SetValue(0)
+            b.routing.ActiveVar(i1).SetValue(0)
+            continue
         solver.Add(b.routing.ActiveVar(i0) == b.routing.ActiveVar(i1))
         c0 = solver.Element([-1] + owner, (b.routing.VehicleVar(i0) + 1).Var())
         c1 = solver.Element([-2] + owner, (b.routing.VehicleVar(i1) + 1).Var())
@@ -168,6 +176,13 @@ def _sync(data: Compiled, b: Built) -> None:
         else:
             solver.Add(t1 - t0 >= data.t(v.sync.min_gap))  # type: ignore[union-attr]
             solver.Add(t1 - t0 <= data.t(v.sync.max_gap))  # type: ignore[union-attr]
+
+
+def _can_sync(data: Compiled, b: Built, v, i0: int, i1: int) -> bool:
+    """Whether the two start-time domains admit the required gap at all."""
+    t0, t1 = b.time.CumulVar(i0), b.time.CumulVar(i1)
+    lo, hi = data.t(v.sync.min_gap), data.t(v.sync.max_gap)
+    return t1.Max() - t0.Min() >= lo and t1.Min() - t0.Max() <= hi
 
 
 def _breaks(data: Compiled, b: Built) -> None:

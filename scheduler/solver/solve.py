@@ -37,7 +37,13 @@ def solve(
         plan = initial.plan() if isinstance(initial, Solution) else initial
         start = routes_from_plan(data, plan)
     phases: list[str] = []
-    found = _search(data, params, clock, start, max_reassigned, phases)
+    try:
+        found = _search(data, params, clock, start, max_reassigned, phases)
+    except Exception as exc:  # OR-Tools reports a contradiction found while building
+        if "CP Solver fail" not in str(exc):
+            raise
+        phases.append("contradiction: every visit left unassigned")
+        found = None
     return to_solution(
         data, found, SearchStats(clock.elapsed(), _count(found), _status(found), tuple(phases))
     )

@@ -189,3 +189,13 @@ def test_evaluate_prices_a_hand_written_plan():
     s = evaluate(p, {("a", 0): [("v1", 0), ("v2", 0)]})
     assert [x.start for x in s.routes[0].stops] == [10, 50]
     assert s.routes[0].end_time == 75 and s.objective == pytest.approx(40.0)
+
+
+def test_contradictory_pins_and_gaps_leave_visits_unassigned_instead_of_failing():
+    visits = [
+        visit("pinned-outside", 5, 0, 60, pinned_start=300),
+        visit("gap-too-wide", 6, 0, 60, carers=2, sync=Sync("ordered", 120, 130)),
+        visit("fine", 7),
+    ]
+    s = solve(problem([carer("a"), carer("b")], visits), quick())
+    assert set(s.unassigned) == {"pinned-outside", "gap-too-wide"}
