@@ -161,7 +161,7 @@ def fmt_num(value: float | None, digits: int = 2) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def environment(time_limit: float) -> str:
+def environment(time_limit: float | None) -> str:
     """One line saying where and how the figures were measured."""
     import ortools
 
@@ -175,8 +175,9 @@ def environment(time_limit: float) -> str:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     return (
-        f"{time.strftime('%Y-%m-%d %H:%M')}, commit {commit}, {time_limit:g} s per run, "
-        f"Python {platform.python_version()}, OR-Tools {ortools.__version__}, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, commit {commit}, "
+        + (f"{time_limit:g} s per run, " if time_limit else "")
+        + f"Python {platform.python_version()}, OR-Tools {ortools.__version__}, "
         f"PyVRP {pyvrp_version}, {os.cpu_count()} CPUs (shared), one run at a time"
     )
 
