@@ -28,6 +28,7 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     from carehub.auth.models import User
     from carehub.auth.views import bp as auth_bp
+    from carehub.registry.import_views import bp as import_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.ui import register_template_helpers
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(import_bp)
     register_template_helpers(app)
 
     @app.get("/healthz")

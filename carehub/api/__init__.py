@@ -17,11 +17,12 @@ def init_api(app: Flask) -> None:
     from carehub.auth.api import blp as auth_blp
     from carehub.extensions import api, csrf
     from carehub.registry.api import blp as registry_blp
+    from carehub.registry.import_api import blp as import_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (auth_blp, registry_blp):
+    for blp in (auth_blp, registry_blp, import_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
     app.before_request(_authenticate)

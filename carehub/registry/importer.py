@@ -29,8 +29,6 @@ from carehub.registry.models import Provider, Station
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10  # sheets often carry a title line or two above the header
-# Reading stops after this many non-empty rows: enough to tell that a file has too many.
-READ_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS + 1
 
 
 @contextmanager
@@ -123,7 +121,7 @@ class ImportResult:
 
     @property
     def created_ids(self) -> list[int]:
-        return [r.record_id for r in self.rows if r.record_id is not None] if self.imported else []
+        return [r.record_id for r in self.rows if r.record_id is not None]
 
 
 class ImportRejected(Invalid):
@@ -174,6 +172,9 @@ def _run(actor: User, kind: str, filename: str, data: bytes, write: bool) -> Imp
             _record_import(actor, spec, result, lookups)
             batch.commit()
             result.imported = True
+    if not result.imported:
+        for row in result.rows:
+            row.record_id = None  # rolled back: the ids were never real
     return result
 
 
@@ -239,8 +240,9 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise _file_error("cannot open the Excel file: is it a valid .xlsx?") from None
     try:
-        sheet = book.worksheets[0]
-        return _capped(_numbered(sheet.iter_rows()))
+        return _capped(_numbered(book.worksheets[0].iter_rows()))
+    except Exception:  # a damaged sheet fails in many ways (XML, zip, values); all mean the same
+        raise _file_error("cannot read the Excel sheet: it seems damaged") from None
     finally:
         book.close()
 
@@ -253,12 +255,13 @@ def _numbered(rows) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _capped(rows) -> list[tuple[int, list[Any]]]:
-    """The rows up to the READ_LIMIT-th non-empty one (a 10 MB XLSX may hold millions)."""
+    """The rows until it is clear there are too many (a 10 MB XLSX may hold millions)."""
+    limit = MAX_ROWS + HEADER_SEARCH_ROWS + 1
     kept, filled = [], 0
     for number, cells in rows:
         kept.append((number, cells))
         filled += any(_filled(c) for c in cells)
-        if filled >= READ_LIMIT:
+        if filled >= limit:
             break
     return kept
 

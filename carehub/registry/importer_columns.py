@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES
 from carehub.registry import models as m
@@ -232,7 +234,7 @@ class Column:
     convert: Callable[[Any, dict], Any] = text
     required: bool = False
     target: str | None = None  # dotted path in the payload; default: the key
-    note: str = ""  # what to write, shown in the template's notes
+    note: Any = ""  # what to write (a lazy translation), shown on the page and in the template
 
     def store(self, payload: dict, value: Any) -> None:
         *parents, leaf = (self.target or self.key).split(".")
@@ -325,7 +327,9 @@ RESIDENTS = Spec(
             id_text,
             required=True,
         ),
-        Column("sex", "性别", ("sex", "gender"), sex, note="男/女 (checked against the ID number)"),
+        Column(
+            "sex", "性别", ("sex", "gender"), sex, note=_l("男/女 (checked against the ID number)")
+        ),
         Column("birth_date", "出生日期", ("birth_date",), iso_date),
         Column("phone", "联系电话", ("电话", "手机", "phone", "mobile"), phone),
         Column("address", "住址", ("地址", "家庭住址", "居住地址", "address"), required=True),
@@ -336,19 +340,23 @@ RESIDENTS = Spec(
             station,
             required=True,
             target="station_id",
-            note="station code, e.g. GL-01",
+            note=_l("station code, e.g. GL-01"),
         ),
         Column("latitude", "纬度", ("latitude", "lat"), number),
         Column("longitude", "经度", ("longitude", "lon", "lng"), number),
         Column(
-            "household", "居住情况", ("household",), household, note="独居/空巢/与子女同住/有护工"
+            "household",
+            "居住情况",
+            ("household",),
+            household,
+            note=_l("独居/空巢/与子女同住/有护工"),
         ),
         Column(
             "categories",
             "类别",
             ("人员类别", "老人类别", "categories", "category"),
             _many(category),
-            note="三无、五保、优抚、低保、低收入 (several: 、)",
+            note=_l("三无、五保、优抚、低保、低收入 (several: 、)"),
         ),
         Column(
             "ability_level",
@@ -356,7 +364,7 @@ RESIDENTS = Spec(
             ("评估等级", "ability_level", "level"),
             ability_level,
             target="assessment.level",
-            note="0-4 or 能力完好/轻度失能/中度失能/重度失能/完全失能",
+            note=_l("0-4 or 能力完好/轻度失能/中度失能/重度失能/完全失能"),
         ),
         Column(
             "assessed_on", "评估日期", ("assessed_on",), iso_date, target="assessment.assessed_on"
@@ -364,7 +372,7 @@ RESIDENTS = Spec(
         Column("assessor", "评估员", ("assessor",), target="assessment.assessor"),
         Column("health_notes", "健康状况", ("健康备注", "health_notes")),
         Column("caregiver_sex_preference", "护理员性别偏好", ("caregiver_sex_preference",), sex),
-        Column("status", "状态", ("status",), resident_status, note="正常/暂停/住院/已故"),
+        Column("status", "状态", ("status",), resident_status, note=_l("正常/暂停/住院/已故")),
         Column("deceased_on", "死亡日期", ("去世日期", "deceased_on"), iso_date),
         Column("consent_signed_on", "知情同意日期", ("consent_signed_on",), iso_date),
         Column(
@@ -386,7 +394,7 @@ RESIDENTS = Spec(
             ("子女是否异地", "contact_lives_away"),
             yes_no,
             target="family.lives_away",
-            note="是/否",
+            note=_l("是/否"),
         ),
         Column(
             "agreement_signed_on",
@@ -452,7 +460,7 @@ CAREGIVERS = Spec(
     writers=staff.CAREGIVER_WRITERS,
     columns=(
         Column("name", "姓名", ("name",), required=True),
-        Column("sex", "性别", ("sex", "gender"), sex, required=True, note="男/女"),
+        Column("sex", "性别", ("sex", "gender"), sex, required=True, note=_l("男/女")),
         Column("phone", "联系电话", ("电话", "手机", "phone", "mobile"), phone),
         Column(
             "provider",
@@ -461,7 +469,7 @@ CAREGIVERS = Spec(
             provider,
             required=True,
             target="provider_id",
-            note="unified social credit code or exact name",
+            note=_l("unified social credit code or exact name"),
         ),
         Column(
             "station",
@@ -470,24 +478,28 @@ CAREGIVERS = Spec(
             station,
             required=True,
             target="station_id",
-            note="station code, e.g. GL-01",
+            note=_l("station code, e.g. GL-01"),
         ),
         Column(
             "skills",
             "技能",
             ("服务技能", "skills"),
             _many(skill),
-            note="助餐、保洁、助浴、护理、助医、陪同、康复、陪伴",
+            note=_l("助餐、保洁、助浴、护理、助医、陪同、康复、陪伴"),
         ),
         Column(
             "working_hours",
             "工作时间",
             ("working_hours",),
             working_hours,
-            note="周一至周五 08:00-12:00,13:30-17:30；周六 09:00-12:00",
+            note=_l("周一至周五 08:00-12:00,13:30-17:30；周六 09:00-12:00"),
         ),
         Column(
-            "travel_mode", "出行方式", ("交通方式", "travel_mode"), travel_mode, note="步行/电动车"
+            "travel_mode",
+            "出行方式",
+            ("交通方式", "travel_mode"),
+            travel_mode,
+            note=_l("步行/电动车"),
         ),
         Column("home_latitude", "家庭纬度", ("纬度", "home_latitude", "latitude"), number),
         Column("home_longitude", "家庭经度", ("经度", "home_longitude", "longitude"), number),
@@ -496,9 +508,9 @@ CAREGIVERS = Spec(
             "每日最长工时",
             ("max_minutes_per_day",),
             integer,
-            note="minutes, 60-720",
+            note=_l("minutes, 60-720"),
         ),
-        Column("status", "状态", ("status",), staff_status, note="在职/离职"),
+        Column("status", "状态", ("status",), staff_status, note=_l("在职/离职")),
         Column("certificate", "证书名称", ("证书", "certificate"), target="certificate.kind"),
         Column(
             "certificate_number", "证书编号", ("certificate_number",), target="certificate.number"
