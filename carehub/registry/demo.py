@@ -70,7 +70,9 @@ def _summary(counts: dict[str, int], seconds: float) -> str:
     lines = [f"Loaded the demo district 南京市鼓楼区 in {seconds:.1f} s:"]
     lines.append("  " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    lines += [f"  {username:<17} {role}" for username, role, *_ in ACCOUNTS]
+    for username, role, station, name in ACCOUNTS:
+        where = f"station {d.STATIONS[station].code}" if station is not None else ""
+        lines.append(f"  {username:<17} {role:<17} {where:<14} {name}".rstrip())
     return "\n".join(lines)
 
 

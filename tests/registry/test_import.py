@@ -319,3 +319,22 @@ def test_templates_carry_the_headers(world, login):
     book = load_workbook(io.BytesIO(client.get("/imports/caregivers/template.xlsx").data))
     assert [c.value for c in book.worksheets[0][1]][:2] == ["姓名", "性别"]
     assert client.get("/imports/nothing").status_code == 404
+
+
+def test_a_large_file_is_chosen_again_and_must_match_the_checked_one(world, login, monkeypatch):
+    from carehub.registry import import_views
+
+    monkeypatch.setattr(import_views, "INLINE_LIMIT", 10)
+    client = login("coord_a")
+    good = csv_bytes([MIXED[0]])
+    page = client.post("/imports/residents/preview", **form(good)).get_data(as_text=True)
+    assert 'name="data"' not in page and 'type="file"' in page
+    ticket = hidden(page, "ticket")
+    other = csv_bytes([MIXED[-1]])
+    mismatch = client.post("/imports/residents/confirm", **form(other, ticket=ticket))
+    assert mismatch.status_code == 302 and mismatch.location.endswith("/imports/residents")
+    done = client.post("/imports/residents/confirm", **form(good, ticket=ticket))
+    assert done.status_code == 302 and done.location.endswith("/residents")
+    client.post("/logout")
+    stolen = login("coord_b").post("/imports/residents/confirm", **form(good, ticket=ticket))
+    assert stolen.status_code == 302 and stolen.location.endswith("/imports/residents")
