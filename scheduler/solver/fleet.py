@@ -2,19 +2,31 @@
 
 Plain OR-Tools with a fixed cost per vehicle stalls one or two routes above the best known on
 tight-window instances, because removing a whole route is many local-search moves uphill.
-So we first find a plan, then repeatedly drop the smallest route (its visits become
-unassigned at a large penalty) and let the search re-insert them with one caregiver fewer.
+So we first find a plan, then remove routes one at a time:
+
+- benchmark-like problems (scheduler.solver.routemin.applies): ruin-and-recreate route
+  elimination, then ruin-and-recreate distance descent, then OR-Tools polishes;
+- anything else: drop the smallest route (its visits become unassigned at a large penalty) and
+  let OR-Tools re-insert them with one caregiver fewer, keeping the smaller fleet only if every
+  visit served before is still served.
 """
 
 from __future__ import annotations
 
+import math
+
+from scheduler.solver import routemin
 from scheduler.solver.compile import Compiled
 from scheduler.solver.params import SolveParams
 from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, run
 
-FIRST_SHARE = 0.2  # of the time limit, for the first plan with the full fleet
-FINAL_SHARE = 0.35  # kept back for distance on the final fleet
+FIRST_SHARE = 0.1  # of the time limit: the first plan with the whole fleet
+REDUCE_UNTIL = 0.45  # route elimination may run until this share of the time limit
+POLISH_SHARE = 0.15  # kept for OR-Tools on the final fleet
+FALLBACK_FINAL_SHARE = 0.35
+# solution-limit (reproducible) runs have no clock: fixed iteration budgets instead
+ITER_REDUCE, ITER_OPTIMISE = 2_000, 2_000
 
 
 def minimise(
@@ -25,32 +37,85 @@ def minimise(
     phases: list[str],
 ) -> Found | None:
     total = params.runtime()
-    best = run(build(data), data, params, _share(total, FIRST_SHARE), params.solutions(), start)
-    phases.append("fleet:first")
-    if best is None:
+    first = run(build(data), data, params, _share(total, FIRST_SHARE), params.solutions(), start)
+    phases.append(f"fleet:first@{clock.elapsed():.1f}s")
+    if first is None:
         return None
-    best = _reduce(data, params, clock, best, phases)
+    if routemin.applies(data) and len(first.served()) == len(data.tasks):
+        return _ruin_recreate(data, params, clock, first, phases)
+    best = _reduce_with_ortools(data, params, clock, first, phases)
+    return _final(data, params, clock, best, phases)
+
+
+def _ruin_recreate(data: Compiled, params, clock: Clock, first: Found, phases) -> Found:
+    """Route elimination, then distance descent; iteration budgets under a solution limit."""
+    total = params.runtime()
+    timed = params.solutions() is None
+    trace: list[str] = []
+    budget = _until(clock, total, REDUCE_UNTIL)
+    reduced = routemin.reduce(
+        data,
+        first.routes,
+        budget,
+        params.seed,
+        10**9 if timed else ITER_REDUCE,
+        trace,
+        lower_bound=_lower_bound(data),
+    )
+    phases.extend(trace)
+    phases.append(f"fleet:routemin@{clock.elapsed():.1f}s")
+    routes = reduced if reduced is not None else first.routes
+    seconds = _until(clock, total, 1 - POLISH_SHARE)
+    routes = routemin.optimise(
+        data,
+        routes,
+        seconds if timed else None,
+        params.seed,
+        10**9 if timed else ITER_OPTIMISE,
+        guard=seconds,
+    )
+    phases.append(f"fleet:descent@{clock.elapsed():.1f}s")
+    best = Found(routes, {}, {}, routemin.plan_cost(data, routes), first.solutions)
+    return _final(data, params, clock, best, phases)
+
+
+def _until(clock: Clock, total: float | None, share: float) -> float | None:
+    """Seconds from now until ``share`` of the time limit has passed."""
+    return None if total is None else max(0.0, total * share - clock.elapsed())
+
+
+def _lower_bound(data: Compiled) -> int:
+    """Routes needed by capacity alone."""
+    demand = sum(v.demand for v in data.problem.visits)
+    cap = data.problem.caregivers[data.vehicles[0].caregiver].capacity
+    return max(1, math.ceil(demand / cap)) if cap else 1
+
+
+def _final(data: Compiled, params, clock: Clock, best: Found, phases) -> Found:
     used = [k for k, r in best.routes.items() if r]
-    left = clock.left()
-    final = run(build(data, used), data, params, left, params.solutions(), best.routes)
-    phases.append(f"fleet:final({len(used)})")
-    return final if final is not None and _better(final, best) else best
+    final = run(build(data, used), data, params, clock.left(), params.solutions(), best.routes)
+    phases.append(f"fleet:final({len(used)})@{clock.elapsed():.1f}s")
+    if final is None:
+        return best
+    final.solutions += best.solutions
+    return final if _better(final, best) else best
 
 
-def _reduce(data: Compiled, params: SolveParams, clock: Clock, best: Found, phases) -> Found:
+def _reduce_with_ortools(data: Compiled, params, clock: Clock, best: Found, phases) -> Found:
     """Drop routes one at a time while every visit served so far stays served."""
     total = params.runtime()
+    reserve = 0.0 if total is None else total * FALLBACK_FINAL_SHARE
     while True:
         used = [k for k, r in best.routes.items() if r]
         left = clock.left()
-        if len(used) <= 1 or (left is not None and left <= total * FINAL_SHARE):  # type: ignore[operator]
+        if len(used) <= 1 or (left is not None and left <= reserve):
             return best
         drop = min(used, key=lambda k: (len(best.routes[k]), k))
         keep = [k for k in used if k != drop]
-        seconds = None if left is None else (left - total * FINAL_SHARE) / 2  # type: ignore[operator]
+        seconds = None if left is None else (left - reserve) / 2
         init = {k: best.routes[k] for k in keep}
         cand = run(build(data, keep), data, params, seconds, params.solutions(), init)
-        phases.append(f"fleet:try({len(keep)})")
+        phases.append(f"fleet:try({len(keep)})@{clock.elapsed():.1f}s")
         if cand is None or len(cand.served()) < len(best.served()):
             return best
         best = cand
