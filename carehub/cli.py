@@ -36,7 +36,10 @@ def seed_demo(force: bool) -> None:
     """Load the demo district (deterministic; skipped when a district exists)."""
     from carehub.registry.demo import load_demo
 
-    summary = load_demo(force=force)
+    try:
+        summary = load_demo(force=force)
+    except CareHubError as exc:
+        raise click.ClickException(f"nothing loaded: {exc.message}") from None
     click.echo(summary)
 
 
@@ -76,7 +79,7 @@ def serve(bind: str, workers: int) -> None:
     if db_url.startswith("sqlite") and workers > 1:
         click.echo("warning: SQLite with several processes; use PostgreSQL in production", err=True)
     args = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-            "--access-logfile", "-", "carehub.wsgi:app"]  # fmt: skip
+            "--timeout", "120", "--access-logfile", "-", "carehub.wsgi:app"]  # fmt: skip
     os.execv(args[0], args)
 
 
