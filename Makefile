@@ -37,7 +37,7 @@ serve: install db  ## production mode: gunicorn, several stateless web processes
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-translations: install  ## re-extract and compile the Chinese catalogue
-	$(BIN)/pybabel extract -F babel.cfg -o /tmp/carehub-messages.pot .
-	$(BIN)/pybabel update -i /tmp/carehub-messages.pot -d carehub/translations -l zh
+translations: install  ## re-extract the strings; then translate the new entries and run it again
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -w 100 -o carehub/translations/messages.pot .
+	$(BIN)/pybabel update -i carehub/translations/messages.pot -d carehub/translations -w 100 --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d carehub/translations

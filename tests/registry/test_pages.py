@@ -470,3 +470,14 @@ def test_provider_pages_show_contracts_in_yuan_and_the_stations_covered(app, wor
     assert "Unit price (yuan)" in english
     # Station B has no contract with this provider, so its coordinator does not see it.
     assert login("coord_b").get(f"/providers/{world.provider}").status_code == 404
+
+
+def test_each_role_lands_on_a_page_it_may_use(client, world, login):
+    login("carer")
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "签到" in text and "/residents" not in text
+    client.post("/logout")
+    login("manager")
+    assert client.get("/").headers["Location"].endswith("/caregivers")

@@ -18,6 +18,10 @@ bp = Blueprint("registry", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role == "provider_manager":
+        return redirect(url_for("registry.caregivers"))
+    if current_user.role in ("caregiver", "volunteer"):
+        return render_template("registry/welcome.html")
     return redirect(url_for("registry.residents"))
 
 
