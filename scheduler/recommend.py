@@ -46,6 +46,7 @@ class Shifted:
     old_start: float
     new_start: float
     added_lateness: float = 0.0
+    carer: int = 0
 
     @property
     def delay(self) -> float:
@@ -145,7 +146,9 @@ class _View:
 
     @property
     def end_time(self) -> float:
-        return self.slots[-1].end + self.legs[-1] if self.slots else self.shift.start_time
+        if not self.slots:
+            return self.shift.start_time
+        return _route_end(self.slots[-1].end, self.legs[-1], self.breaks)
 
     @property
     def working(self) -> float:
@@ -195,13 +198,17 @@ class Board:
             partner = self.starts.get((s.visit_id, 1 - s.carer))
             start, end = float(s.start), float(s.end)
             slots.append(_Slot(v, s.carer, start, end, _room(v, s.carer, start, partner)))
-        return self.view_of(c, route.shift, slots, route.breaks, work - route.working_minutes)
+        breaks = route.breaks
+        if not slots:  # an idle shift's breaks still have to be taken once it works
+            breaks = tuple(BreakTaken(b.earliest, b.duration) for b in c.shifts[route.shift].breaks)
+        return self.view_of(c, route.shift, slots, breaks, work - route.working_minutes)
 
     def view_of(self, c, k, slots, breaks, other_work) -> _View:
         shift = c.shifts[k]
         places = [shift.start, *(s.visit.location for s in slots), shift.end]
         legs = tuple(self.legs(c.travel_mode, a, b) for a, b in pairwise(places)) if slots else ()
-        return _View(c, k, tuple(slots), legs, tuple(breaks), other_work)
+        breaks = tuple(sorted(breaks, key=lambda b: b.start))
+        return _View(c, k, tuple(slots), legs, breaks, other_work)
 
     def without(self, view: _View, visit_ids: set[str]) -> _View:
         kept = [s for s in view.slots if s.visit.id not in visit_ids]
@@ -236,23 +243,42 @@ def _in_windows(v: Visit, t: float) -> float | None:
     return None
 
 
-def _after_breaks(t: float, dur: float, breaks: tuple[BreakTaken, ...]) -> float:
-    for b in sorted(breaks, key=lambda b: b.start):
-        if b.start < t + dur - EPS and b.start + b.duration > t + EPS:
-            t = b.start + b.duration
+def _after_breaks(ready: float, travel: float, t: float, dur: float, breaks) -> float:
+    """Earliest service start >= t once the breaks taken in this gap are fitted in.
+
+    As in OR-Tools: a break may not overlap a service, it may interrupt travel, and the time
+    between two services must hold the travel plus every break taken between them.
+    """
+    need = ready + travel
+    for b in breaks:
+        if b.start >= ready - EPS and b.start < t + dur - EPS:
+            need += b.duration
+            t = max(t, b.start + b.duration, need)
     return t
 
 
-def _start(v: Visit, dur: float, t: float, breaks: tuple[BreakTaken, ...]) -> float | None:
+def _route_end(ready: float, travel: float, breaks) -> float:
+    """Back at the shift end: the breaks still to take are taken on the way."""
+    later = [b for b in breaks if b.start >= ready - EPS]
+    end = ready + travel + sum(b.duration for b in later)
+    return max([end, *(b.start + b.duration for b in later)])
+
+
+def _start(v: Visit, dur: float, ready: float, travel: float, t: float, breaks) -> float | None:
     """Earliest start at or after t: windows, pin and breaks (None when out of reach)."""
     if v.pinned_start is not None:
         p = v.pinned_start
-        return p if t <= p + EPS and _after_breaks(p, dur, breaks) == p else None
-    start = _in_windows(v, t)
-    if start is None:
-        return None
-    moved = _after_breaks(start, dur, breaks)
-    return start if moved == start else _in_windows(v, moved)
+        return (
+            p if t <= p + EPS and _after_breaks(ready, travel, p, dur, breaks) <= p + EPS else None
+        )
+    for _ in range(len(breaks) + 1):
+        start = _in_windows(v, t)
+        if start is None:
+            return None
+        t = _after_breaks(ready, travel, start, dur, breaks)
+        if t <= start + EPS:
+            return start
+    return None
 
 
 def _late(v: Visit, start: float) -> tuple[float, float]:
@@ -286,10 +312,11 @@ def simulate(
     t_in = board.legs(c.travel_mode, prev, v.location)
     t_out = board.legs(c.travel_mode, v.location, after)
     ready = shift.start_time if pos == 0 else slots[pos - 1].end
-    start = _start(v, v.duration_of(carer), max(ready + t_in, not_before), view.breaks)
+    dur = v.duration_of(carer)
+    start = _start(v, dur, ready, t_in, max(ready + t_in, not_before), view.breaks)
     if start is None:
         return _Fail("window", pos, ready + t_in)
-    chain = _push_along(view, pos, start + v.duration_of(carer), t_out)
+    chain = _push_along(view, pos, start + dur, t_out)
     if isinstance(chain, _Fail):
         return chain
     if chain.end > shift.latest_end + EPS:
@@ -318,7 +345,7 @@ def _push_along(view: _View, pos: int, t: float, leg: float) -> _Chain | _Fail:
     for k in range(pos, len(view.slots)):
         s = view.slots[k]
         arrival = t + leg
-        new = _after_breaks(max(arrival, s.start), s.end - s.start, view.breaks)
+        new = _after_breaks(t, leg, max(arrival, s.start), s.end - s.start, view.breaks)
         push = new - s.start
         if push > s.room + EPS:
             return _Fail("push", pos, new, s.visit.id)
@@ -327,10 +354,11 @@ def _push_along(view: _View, pos: int, t: float, leg: float) -> _Chain | _Fail:
         if push > EPS:
             was, _ = _late(s.visit, s.start)
             now, weight = _late(s.visit, new)
-            shifted.append(Shifted(s.visit.id, view.caregiver.id, s.start, new, now - was))
+            cid = view.caregiver.id
+            shifted.append(Shifted(s.visit.id, cid, s.start, new, now - was, s.carer))
             late_cost += (now - was) * weight
         t, leg = new + (s.end - s.start), view.legs[k + 1]
-    return _Chain(tuple(shifted), late_cost, idle, slack, t + leg)
+    return _Chain(tuple(shifted), late_cost, idle, slack, _route_end(t, leg, view.breaks))
 
 
 def _price(board, view, v, carer, pos, arrival, start, added_travel, working, slack, chain):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sched_builders import carer, problem, quick, visit
+from sched_builders import Break, carer, problem, quick, visit
 
 from scheduler.explain import Code
 from scheduler.recommend import recommend
-from scheduler.result import evaluate
+from scheduler.result import BreakTaken, evaluate
 from scheduler.solver import solve
 
 
@@ -130,3 +130,19 @@ def test_recommend_is_deterministic():
     s = solve(p, quick(60, seed=2))
     new = visit("new", 6, 100, 200, 20, y=2)
     assert recommend(p, s, new) == recommend(p, s, new)
+
+
+def test_a_break_in_the_gap_needs_the_travel_and_the_break_before_the_next_service():
+    p = problem([carer("a", breaks=(Break(60, 120, 30),))], [visit("x", 10, 0, 480, 40)])
+    s = evaluate(p, {("a", 0): [("x", 0)]}, breaks={("a", 0): [BreakTaken(60, 30)]})
+    (fit,) = recommend(p, s, visit("new", 20, 0, 480, 10))
+    (placed,) = fit.placements
+    assert placed.after == "x" and placed.arrival == 60  # x ends at 50, 10 minutes away
+    assert placed.start == 90 and fit.knock_on == ()  # after the break taken 60-90
+
+
+def test_an_idle_caregiver_still_takes_the_break_of_the_shift():
+    p = problem([carer("a", end=200, breaks=(Break(60, 120, 30),))], [])
+    s = evaluate(p, {})
+    (fit,) = recommend(p, s, visit("new", 10, 0, 480, 20))
+    assert fit.start == 10 and fit.placements[0].added_working == pytest.approx(90 - 0)
