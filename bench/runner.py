@@ -158,7 +158,10 @@ def run_all(
 
 
 def fmt_num(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return ""
+    text = f"{value:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text  # no "-0.000"
 
 
 def environment(time_limit: float | None) -> str:
