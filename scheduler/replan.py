@@ -170,7 +170,8 @@ def replan(
     start.repair()
     kept = start.visits() - rest.frozen
     before = old.assignment()
-    start.fill(before, move_cost)
+    added = {v.id for v in rest.problem.visits} - {v.id for v in problem.visits}
+    start.fill(set(before) | added, before, move_cost)
     solver_params = replace(params or SolveParams(time_limit=5.0), fleet_minimisation=False)
     solution = solve(
         rest.problem,
@@ -411,18 +412,19 @@ class _WarmStart:
                 k: [(v, c) for v, c in seq if v not in bad] for k, seq in self.plan.items()
             }
 
-    def fill(self, before: Mapping[str, tuple[str, ...]], move_cost: float) -> None:
-        """Insert the visits left out where they fit best, most urgent first.
+    def fill(self, wanted: set[str], before: Mapping[str, tuple[str, ...]], move_cost) -> None:
+        """Insert the wanted visits (published or added) the plan lacks, most urgent first.
 
-        The solver could, but from a warm start its local search is slow to insert many visits
-        at once. One schedule per round: a route takes at most one insertion a round, and a
-        visit that fits nowhere is not tried again (insertions only take room away). Only
+        From a warm start the solver's local search is slow to insert many visits at once.
+        Visits the published plan left out too are the solver's job: this is a repair, not a
+        construction. One schedule per round: a route takes at most one insertion a round, and
+        a visit that fits nowhere is not tried again (insertions only take room away). Only
         placements with some slack are used, to survive the solver's integer rounding; a
         visit goes back to its published caregiver unless another is ``move_cost`` cheaper.
         """
         legs = Legs(self.problem)
         placed = self.visits()
-        waiting = [v for v in self.problem.visits if v.id not in placed]
+        waiting = [v for v in self.problem.visits if v.id in wanted and v.id not in placed]
         waiting.sort(key=lambda v: -v.priority)
         while waiting:
             board = Board(self.problem, self.schedule(), legs)

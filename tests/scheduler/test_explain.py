@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sched_builders import HOME, carer, problem, quick, visit
 
@@ -182,3 +184,15 @@ def test_every_unassigned_visit_gets_exactly_one_reason():
 
 def test_hhmm():
     assert hhmm(0) == "00:00" and hhmm(605) == "10:05" and hhmm(1500.4) == "25:00"
+
+
+def test_reason_details_are_plain_json_for_the_ui():
+    p = problem(
+        [carer("a")],
+        [visit("served", 10, 30, 30, 20), visit("left", 10, 30, 30, 20), visit("far", 300, 0, 99)],
+    )
+    s = solve(p, quick())
+    reasons = explain(p, s)
+    assert {r.code for r in reasons.values()} == {Code.BUSY, Code.TRAVEL_TOO_FAR}
+    text = json.dumps({vid: [r.code, r.message_zh, r.details] for vid, r in reasons.items()})
+    assert json.loads(text)["far"][0] == "TRAVEL_TOO_FAR"
