@@ -16,18 +16,27 @@ visit go on two different caregivers at one synchronised start and then stay fix
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from scheduler.model import Problem
+from scheduler.model import Problem, TimeWindow, Visit
 from scheduler.result import SearchStats, Solution
 from scheduler.solver.compile import Compiled, Task
 from scheduler.solver.params import SolveParams
-from scheduler.solver.routing import Built
-from scheduler.solver.search import Found, _model_routes, read, search_parameters
+from scheduler.solver.routing import Built, build
+from scheduler.solver.search import (
+    Found,
+    _model_routes,
+    read,
+    routes_from_plan,
+    run,
+    search_parameters,
+)
 
 PAIR_CANDIDATES = 40  # cheapest positions per carer tried when pairing a two-carer visit
+CONSTRUCT_ABOVE = 200  # tasks: smaller days keep OR-Tools' own first solution
+SEARCH_ABOVE = 800  # tasks: larger days are searched from the construction by ``search``
 BREAK = -1
 
 
@@ -347,3 +356,186 @@ def warm_run(built: Built, data: Compiled, params: SolveParams, seconds, first: 
     found = read(built, data, assignment)
     found.solutions = count[0]
     return found
+
+
+def from_start(built: Built, data: Compiled, params: SolveParams, seconds, routes) -> Found:
+    """OR-Tools from a given plan (routes only) for ``seconds``; the plan itself if that fails.
+
+    On large days with breaks OR-Tools 9.15 refuses to complete even a feasible (or an empty)
+    assignment; the plan then comes back as given rather than empty.
+    """
+    given = Found(routes, {}, {}, 0, 1)
+    found = warm_run(built, data, params, seconds, given)
+    return given if found is None else found
+
+
+# --- improvement by parts ------------------------------------------------------------------------
+
+PART_CAREGIVERS = 12  # caregivers per part: small enough for OR-Tools to search quickly
+
+
+def improve_by_parts(data: Compiled, params: SolveParams, clock, current: Found) -> Found:
+    """Let OR-Tools improve a few caregivers at a time until the clock runs out.
+
+    One OR-Tools model of a whole large day is slow to search (and with breaks may not accept a
+    warm start at all), while a dozen caregivers with their own visits search well. Each part's
+    visits are re-planned among its caregivers; a two-carer visit shared with a caregiver outside
+    the part stays fixed (a pinned visit). Unassigned visits are offered to one part each.
+    """
+    groups = _parts(data, current)
+    if len(groups) < 2 or params.solutions() is not None:
+        return current
+    rounds = 0
+    while True:
+        for i, group in enumerate(groups):
+            left = clock.left()
+            if left is None or left < 1.0:
+                return current
+            share = left / max(1, len(groups) - i)
+            current = _improve_part(data, params, current, group, i, len(groups), share)
+        rounds += 1
+        groups = _parts(data, current, offset=rounds)
+
+
+def _parts(data: Compiled, found: Found, offset: int = 0) -> list[list[int]]:
+    """Caregivers in sweep order of their routes' centre, cut into parts (rotated per round)."""
+    pts = _points(data)
+    centre = pts.mean(axis=0)
+    angle = {}
+    for ci in range(len(data.problem.caregivers)):
+        nodes = [n for k, veh in enumerate(data.vehicles) if veh.caregiver == ci
+                 for n in found.routes.get(k, [])]  # fmt: skip
+        here = pts[nodes].mean(axis=0) if nodes else pts[data.vehicles[0].start_node]
+        angle[ci] = math.atan2(here[1] - centre[1], here[0] - centre[0])
+    order = sorted(angle, key=lambda ci: (angle[ci], ci))
+    shift = (offset * PART_CAREGIVERS // 2) % max(1, len(order))
+    order = order[shift:] + order[:shift]
+    return [order[i : i + PART_CAREGIVERS] for i in range(0, len(order), PART_CAREGIVERS)]
+
+
+def _points(data: Compiled) -> np.ndarray:
+    out = []
+    for p in data.places:
+        if p.is_geo:
+            out.append((p.lat, p.lon))
+        elif p.x is not None:
+            out.append((p.x, p.y))
+        else:
+            out.append((float(p.node), 0.0))
+    return np.array(out, dtype=float)
+
+
+def _improve_part(data, params, current: Found, group, index, count, seconds) -> Found:
+    from scheduler.solver.solve import to_solution
+
+    sub, plan, back = _subproblem(data, current, set(group), index, count)
+    if not plan or not any(plan.values()):
+        return current
+    sdata = Compiled(sub, data.scale, params.seed, None)
+    start = routes_from_plan(sdata, plan)
+    before = _found_of(sdata, current, plan, back, data)
+    sub_params = SolveParams(time_limit=max(0.2, seconds), seed=params.seed, scale=data.scale)
+    found = run(build(sdata), sdata, sub_params, max(0.2, seconds - 0.1), None, start)
+    if found is None:
+        return current
+    old = to_solution(sdata, before, SearchStats())
+    new = to_solution(sdata, found, SearchStats())
+    if len(new.unassigned) > len(old.unassigned) or new.objective > old.objective - 1e-6:
+        return current
+    return _merge(data, current, sdata, found, back)
+
+
+def _subproblem(data: Compiled, cur: Found, group: set[int], index: int, count: int):
+    """The part's caregivers, visits and plan; ``back`` maps part tasks to full task nodes."""
+    prob = data.problem
+    mine = {k for k, veh in enumerate(data.vehicles) if veh.caregiver in group}
+    ids = {prob.caregivers[ci].id for ci in group}
+    where = {n: k for k, nodes in cur.routes.items() for n in nodes}
+    visits, back, plan = [], {}, {}
+    for vi, nodes in data.nodes_of_visit.items():
+        v = prob.visits[vi]
+        on = [where.get(n) for n in nodes]
+        if all(k is None for k in on):
+            if vi % count == index and set(v.pinned_caregivers) <= ids:
+                visits.append(_within(v, ids))
+                back |= {(v.id, data.task_of_node[n].carer): n for n in nodes}
+            continue
+        inside = [k in mine for k in on]
+        if all(inside):
+            visits.append(_within(v, ids))
+            back |= {(v.id, data.task_of_node[n].carer): n for n in nodes}
+            continue
+        for n, k, ins in zip(nodes, on, inside, strict=True):
+            if not ins or k is None:
+                continue
+            t = data.task_of_node[n]
+            at = cur.starts[n] / data.scale
+            fixed = replace(
+                v, id=f"{v.id}#{t.carer}", windows=(TimeWindow(at, at),),
+                duration=v.duration_of(t.carer), required_skills=frozenset(), carers=1, sync=None,
+                second_required_skills=None, second_duration=None, preferred_caregivers=(),
+                excluded_caregivers=frozenset(), sex_preference=None,
+                pinned_caregivers=(prob.caregivers[data.vehicles[k].caregiver].id,),
+                pinned_start=at, priority=v.priority,
+            )  # fmt: skip
+            visits.append(fixed)
+            back[(fixed.id, 0)] = n
+    carers = tuple(c for ci, c in enumerate(prob.caregivers) if ci in group)
+    sub = Problem(carers, tuple(visits), prob.travel, prob.weights, prob.name)
+    node_key = {n: key for key, n in back.items()}
+    for k in sorted(mine):
+        veh = data.vehicles[k]
+        plan[(prob.caregivers[veh.caregiver].id, veh.shift)] = [
+            node_key[n] for n in cur.routes.get(k, []) if n in node_key
+        ]
+    return sub, plan, back
+
+
+def _within(v: Visit, ids: set[str]) -> Visit:
+    """The visit with its caregiver preferences cut to the part (others cost the same)."""
+    return replace(
+        v,
+        preferred_caregivers=tuple(c for c in v.preferred_caregivers if c in ids),
+        excluded_caregivers=frozenset(v.excluded_caregivers & ids),
+    )
+
+
+def _found_of(sdata: Compiled, cur: Found, plan, back, data: Compiled) -> Found:
+    """The current plan of a part, in the part's own nodes (for pricing it)."""
+    routes = routes_from_plan(sdata, plan)
+    node = {(sdata.problem.visits[t.visit].id, t.carer): t.node for t in sdata.tasks}
+    starts = {
+        node[key]: cur.starts[n] for key, n in back.items() if key in node and n in cur.starts
+    }
+    full_k = {}
+    for k, veh in enumerate(sdata.vehicles):
+        cid = sdata.problem.caregivers[veh.caregiver].id
+        full_k[k] = next(
+            j for j, w in enumerate(data.vehicles)
+            if data.problem.caregivers[w.caregiver].id == cid and w.shift == veh.shift
+        )  # fmt: skip
+    breaks = {k: cur.breaks[j] for k, j in full_k.items() if j in cur.breaks}
+    return Found(routes, starts, breaks, 0)
+
+
+def _merge(data: Compiled, cur: Found, sdata: Compiled, found: Found, back) -> Found:
+    """Write a part's new routes, starts and breaks back into the whole plan."""
+    routes, starts, breaks = dict(cur.routes), dict(cur.starts), dict(cur.breaks)
+    index = {
+        (data.problem.caregivers[w.caregiver].id, w.shift): j for j, w in enumerate(data.vehicles)
+    }
+    for k, nodes in found.routes.items():
+        veh = sdata.vehicles[k]
+        j = index[(sdata.problem.caregivers[veh.caregiver].id, veh.shift)]
+        full = []
+        for n in nodes:
+            t = sdata.task_of_node[n]
+            m = back[(sdata.problem.visits[t.visit].id, t.carer)]
+            full.append(m)
+            starts[m] = found.starts[n]
+        routes[j] = full
+        if k in found.breaks:
+            breaks[j] = found.breaks[k]
+    served = {n for r in routes.values() for n in r}
+    starts = {n: s for n, s in starts.items() if n in served}
+    return Found(routes, starts, breaks, 0, cur.solutions + found.solutions)

@@ -9,8 +9,9 @@ from scheduler.model import Caregiver, Location, Shift
 from scheduler.result import SearchStats
 from scheduler.solver import SolveParams, solve
 from scheduler.solver.compile import Compiled
-from scheduler.solver.construct import construct, construct_found, warm_run
+from scheduler.solver.construct import construct, construct_found, improve_by_parts, warm_run
 from scheduler.solver.routing import build
+from scheduler.solver.search import Clock
 from scheduler.solver.solve import to_solution
 
 EPS = 1e-6
@@ -164,3 +165,20 @@ def test_solve_takes_the_construction_as_a_warm_start():
     s = solve(p, quick(20), initial=first)
     assert len(s.unassigned) <= len(first.unassigned)
     assert s.objective <= first.objective + EPS
+
+
+def test_parts_improve_without_losing_visits_or_feasibility():
+    carers = [carer(f"c{i:02d}", breaks=(Break(100, 160, 20),) if i % 2 else ()) for i in range(14)]
+    visits = [
+        visit(f"v{i:02d}", (37 * i) % 50, (13 * i) % 200, (13 * i) % 200 + 120) for i in range(40)
+    ] + [visit("bath", 20, 60, 120, carers=2)]
+    p = problem(carers, visits)
+    params = SolveParams(time_limit=2.0)
+    data = Compiled(p, params.scale)
+    first = construct_found(data)
+    better = improve_by_parts(data, params, Clock(2.5), first)
+    before = to_solution(data, first, SearchStats())
+    after = to_solution(data, better, SearchStats())
+    hard_ok(p, after)
+    assert len(after.unassigned) <= len(before.unassigned)
+    assert after.objective <= before.objective + EPS
