@@ -226,7 +226,7 @@ class Builder:
             taken = [(s.start, s.occupy) for s in route if s.node == BREAK]
             if taken:
                 breaks[k] = taken
-        return Found(routes, starts, breaks, 0, 0)
+        return Found(routes, starts, breaks, 0, 1)
 
 
 def windows_of(data: Compiled, task: Task) -> list[tuple[int, int]]:
