@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from scheduler.model import Problem
 from scheduler.result import BreakTaken, SearchStats, Solution, evaluate
+from scheduler.solver import construct
 from scheduler.solver.compile import AssignmentCost, Compiled
 from scheduler.solver.params import SolveParams
 from scheduler.solver.routing import build
@@ -37,19 +38,27 @@ def solve(
         plan = initial.plan() if isinstance(initial, Solution) else initial
         start = routes_from_plan(data, plan)
     phases: list[str] = []
+    made = None
+    if start is None and len(data.tasks) > construct.CONSTRUCT_ABOVE:
+        made = construct.construct_found(data)  # OR-Tools' own first plan stalls at this size
+        start = made.routes
+        phases.append(f"construct@{clock.elapsed():.1f}s")
     try:
-        found = _search(data, params, clock, start, max_reassigned, phases)
+        found = _search(data, params, clock, start, max_reassigned, phases, made)
     except Exception as exc:  # OR-Tools reports a contradiction found while building
         if "CP Solver fail" not in str(exc):
             raise
         phases.append("contradiction: every visit left unassigned")
         found = None
+    if found is None and made is not None:
+        found = made
+        phases.append("construction kept")
     return to_solution(
         data, found, SearchStats(clock.elapsed(), _count(found), _status(found), tuple(phases))
     )
 
 
-def _search(data, params, clock, start, max_reassigned, phases) -> Found | None:
+def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Found | None:
     use_fleet = params.fleet_minimisation
     if use_fleet is None:
         use_fleet = data.problem.weights.caregiver_used > 0
@@ -57,9 +66,17 @@ def _search(data, params, clock, start, max_reassigned, phases) -> Found | None:
         from scheduler.solver.fleet import minimise
 
         return minimise(data, params, clock, start, phases)
+    large = start and len(data.tasks) > construct.SEARCH_ABOVE
+    if large and made is not None and max_reassigned is None:
+        # one model of a large day searches slowly and may refuse a warm start: search by parts
+        phases.append("parts")
+        return construct.improve_by_parts(data, params, clock, made)
     built = build(data)
     if max_reassigned is not None and start:
         _cap_reassigned(built, start, max_reassigned)
+    if large:
+        phases.append("search from start")
+        return construct.from_start(built, data, params, clock.left(), start)
     phases.append("search")
     return run(built, data, params, clock.left(), params.solutions(), start)
 
