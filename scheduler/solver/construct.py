@@ -380,21 +380,38 @@ def improve_by_parts(data: Compiled, params: SolveParams, clock, current: Found)
     One OR-Tools model of a whole large day is slow to search (and with breaks may not accept a
     warm start at all), while a dozen caregivers with their own visits search well. Each part's
     visits are re-planned among its caregivers; a two-carer visit shared with a caregiver outside
-    the part stays fixed (a pinned visit). Unassigned visits are offered to one part each.
+    the part stays fixed (a pinned visit). Each unassigned visit is offered to one part holding a
+    caregiver who may serve it, a different one each round.
     """
     groups = _parts(data, current)
     if len(groups) < 2 or params.solutions() is not None:
         return current
     rounds = 0
     while True:
+        offers = _offers(data, current, groups, rounds)
         for i, group in enumerate(groups):
             left = clock.left()
             if left is None or left < 1.0:
                 return current
             share = left / max(1, len(groups) - i)
-            current = _improve_part(data, params, current, group, i, len(groups), share)
+            current = _improve_part(data, params, current, group, offers[i], share)
         rounds += 1
         groups = _parts(data, current, offset=rounds)
+
+
+def _offers(data: Compiled, found: Found, groups, turn: int) -> list[set[int]]:
+    """Unassigned visits per part: each to a part with an eligible caregiver, in turn."""
+    served = found.served()
+    part_of = {ci: i for i, g in enumerate(groups) for ci in g}
+    out: list[set[int]] = [set() for _ in groups]
+    for vi, nodes in data.nodes_of_visit.items():
+        if any(n in served for n in nodes):
+            continue
+        able = data.allowed[nodes[0] - data.n_depots]
+        parts = sorted({part_of[data.vehicles[k].caregiver] for k in able})
+        if parts:
+            out[parts[(vi + turn) % len(parts)]].add(vi)
+    return out
 
 
 def _parts(data: Compiled, found: Found, offset: int = 0) -> list[list[int]]:
@@ -425,10 +442,10 @@ def _points(data: Compiled) -> np.ndarray:
     return np.array(out, dtype=float)
 
 
-def _improve_part(data, params, current: Found, group, index, count, seconds) -> Found:
+def _improve_part(data, params, current: Found, group, offered: set[int], seconds) -> Found:
     from scheduler.solver.solve import to_solution
 
-    sub, plan, back = _subproblem(data, current, set(group), index, count)
+    sub, plan, back = _subproblem(data, current, set(group), offered)
     if not plan or not any(plan.values()):
         return current
     sdata = Compiled(sub, data.scale, params.seed, None)
@@ -445,7 +462,7 @@ def _improve_part(data, params, current: Found, group, index, count, seconds) ->
     return _merge(data, current, sdata, found, back)
 
 
-def _subproblem(data: Compiled, cur: Found, group: set[int], index: int, count: int):
+def _subproblem(data: Compiled, cur: Found, group: set[int], offered: set[int]):
     """The part's caregivers, visits and plan; ``back`` maps part tasks to full task nodes."""
     prob = data.problem
     mine = {k for k, veh in enumerate(data.vehicles) if veh.caregiver in group}
@@ -456,7 +473,7 @@ def _subproblem(data: Compiled, cur: Found, group: set[int], index: int, count: 
         v = prob.visits[vi]
         on = [where.get(n) for n in nodes]
         if all(k is None for k in on):
-            if vi % count == index and set(v.pinned_caregivers) <= ids:
+            if vi in offered and set(v.pinned_caregivers) <= ids:
                 visits.append(_within(v, ids))
                 back |= {(v.id, data.task_of_node[n].carer): n for n in nodes}
             continue
