@@ -22,8 +22,8 @@ from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, run
 
 FIRST_SHARE = 0.1  # of the time limit: the first plan with the whole fleet
-REDUCE_UNTIL = 0.45  # route elimination may run until this share of the time limit
-POLISH_SHARE = 0.15  # kept for OR-Tools on the final fleet
+REDUCE_UNTIL = 0.4  # route elimination may run until this share of the time limit
+POLISH_SHARE = 0.05  # kept for OR-Tools on the final fleet
 FALLBACK_FINAL_SHARE = 0.35
 # solution-limit (reproducible) runs have no clock: fixed iteration budgets instead
 ITER_REDUCE, ITER_OPTIMISE = 2_000, 2_000
@@ -74,8 +74,8 @@ def _ruin_recreate(data: Compiled, params, clock: Clock, first: Found, phases) -
         10**9 if timed else ITER_OPTIMISE,
         guard=seconds,
     )
-    phases.append(f"fleet:descent@{clock.elapsed():.1f}s")
     best = Found(routes, {}, {}, routemin.plan_cost(data, routes), first.solutions)
+    phases.append(f"fleet:descent={best.cost / data.cost_scale:.2f}@{clock.elapsed():.1f}s")
     return _final(data, params, clock, best, phases)
 
 
@@ -94,7 +94,8 @@ def _lower_bound(data: Compiled) -> int:
 def _final(data: Compiled, params, clock: Clock, best: Found, phases) -> Found:
     used = [k for k, r in best.routes.items() if r]
     final = run(build(data, used), data, params, clock.left(), params.solutions(), best.routes)
-    phases.append(f"fleet:final({len(used)})@{clock.elapsed():.1f}s")
+    cost = final.cost / data.cost_scale if final else float("nan")
+    phases.append(f"fleet:final({len(used)})={cost:.2f}@{clock.elapsed():.1f}s")
     if final is None:
         return best
     final.solutions += best.solutions

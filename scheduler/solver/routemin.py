@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,7 @@ class _Inst:
     nodes: list[int]  # compact index -> compiled node
     transit: list[list[int]]  # service(i) + travel(i, j), integer units, rounded up
     transit_in: list[list[int]]  # transposed: transit_in[j][i] = transit[i][j]
+    min_out: list[int]  # least transit out of each node
     dist: list[list[float]]
     ready: list[int]
     due: list[int]
@@ -102,6 +104,7 @@ def _instance(data: Compiled) -> _Inst:
         nodes,
         transit.tolist(),
         transit.T.tolist(),
+        _min_out(transit),
         dist.tolist(),
         ready.tolist(),
         due.tolist(),
@@ -109,6 +112,11 @@ def _instance(data: Compiled) -> _Inst:
         capacity,
         [[]] + neighbours,
     )
+
+
+def _min_out(transit: np.ndarray) -> list[int]:
+    masked = transit + np.diag(np.full(len(transit), np.iinfo(np.int64).max // 4))
+    return masked.min(axis=1).tolist()
 
 
 class _Route:
@@ -160,25 +168,24 @@ def _best_insertion(inst: _Inst, sol: _Sol, v: int, rng: random.Random) -> tuple
     to_v = inst.transit_in[v]
     from_v, d_from_v = tr[v], dist[v]
     best, best_cost = None, float("inf")
+    reach = e + inst.min_out[v]  # a gap whose next node must start before this is hopeless
     for ri, r in enumerate(sol.routes):
         if r.load + q > inst.capacity:
             continue
         seq, a, z = r.seq, r.a, r.z
-        for k in range(len(seq) - 1):
+        # a and z never decrease along a route, so the feasible gaps form a range
+        first = max(0, bisect_left(z, reach, 1) - 1)
+        last = bisect_right(a, due_v) - 1
+        for k in range(first, min(last + 1, len(seq) - 1)):
             p, n = seq[k], seq[k + 1]
             dp = dist[p]
             cost = dp[v] + d_from_v[n] - dp[n]
             if cost >= best_cost:
                 continue
-            ak = a[k]
-            start = ak + to_v[p]
+            start = a[k] + to_v[p]
             if start < e:
                 start = e
-            if start > due_v:
-                if ak > due_v:
-                    break  # later gaps only start later
-                continue
-            if start + from_v[n] > z[k + 1]:
+            if start > due_v or start + from_v[n] > z[k + 1]:
                 continue
             if rng.random() >= BLINK:
                 best, best_cost = (ri, k), cost
@@ -321,12 +328,13 @@ def optimise(
     seconds: float | None,
     seed: int,
     iterations: int = 10**7,
-    temperatures: tuple[float, float] = (10.0, 0.1),
+    temperatures: tuple[float, float] = (5.0, 0.05),
     guard: float | None = None,
 ) -> dict[int, list[int]]:
     """Shorter routes on the same fleet: SISR ruin and recreate under simulated annealing.
 
-    The temperature follows ``seconds`` when given, else the iteration count (reproducible);
+    ``temperatures`` (start, end) are multiples of the mean arc length of the first plan. The
+    temperature follows ``seconds`` when given, else the iteration count (reproducible);
     ``guard`` is a wall-clock safety limit for the latter.
     """
     inst = _instance(data)
@@ -339,7 +347,8 @@ def optimise(
     t0 = time.monotonic()
     budget = seconds if seconds is not None else float("inf")
     limit = min(budget, guard if guard is not None else float("inf"))
-    hot, cold = temperatures
+    mean_arc = cur_cost / max(1, inst.n + len(keys))
+    hot, cold = temperatures[0] * mean_arc, temperatures[1] * mean_arc
     for it in range(iterations):
         elapsed = time.monotonic() - t0
         if elapsed > limit:

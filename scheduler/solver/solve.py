@@ -6,11 +6,16 @@ from collections.abc import Mapping, Sequence
 
 from scheduler.model import Problem
 from scheduler.result import BreakTaken, SearchStats, Solution, evaluate
-from scheduler.solver import construct
+from scheduler.solver import construct, lns
 from scheduler.solver.compile import AssignmentCost, Compiled
 from scheduler.solver.params import SolveParams
 from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, routes_from_plan, run
+
+LNS_MAX_TASKS = 800  # beyond this the Python search is too slow to pay off
+LNS_FIRST_SHARE = 0.15  # of the time limit, for OR-Tools' first plan
+LNS_CHECK_SHARE = 0.05  # kept for loading the result back into OR-Tools
+LNS_ITERATIONS = 300  # under a solution limit (reproducible runs)
 
 PlanLike = Solution | Mapping[tuple[str, int], Sequence[tuple[str, int]]]
 
@@ -66,6 +71,8 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
         from scheduler.solver.fleet import minimise
 
         return minimise(data, params, clock, start, phases)
+    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data):
+        return _with_lns(data, params, clock, start, phases)
     large = start and len(data.tasks) > construct.SEARCH_ABOVE
     if large and made is not None and max_reassigned is None:
         # one model of a large day searches slowly and may refuse a warm start: search by parts
@@ -79,6 +86,41 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
         return construct.from_start(built, data, params, clock.left(), start)
     phases.append("search")
     return run(built, data, params, clock.left(), params.solutions(), start)
+
+
+def _needs_sync_search(data: Compiled) -> bool:
+    """Two-carer visits are where OR-Tools' local search is weak (see scheduler.solver.lns)."""
+    pairs = sum(1 for nodes in data.nodes_of_visit.values() if len(nodes) == 2)
+    return pairs > 0 and len(data.tasks) <= LNS_MAX_TASKS
+
+
+def _with_lns(data: Compiled, params: SolveParams, clock: Clock, start, phases) -> Found | None:
+    """OR-Tools builds a plan, the sync-aware search improves it, OR-Tools checks the result."""
+    total = params.runtime()
+    timed = params.solutions() is None
+    seconds = None if total is None else total * LNS_FIRST_SHARE
+    first = run(build(data), data, params, seconds, params.solutions(), start)
+    phases.append(f"first@{clock.elapsed():.1f}s")
+    if first is None:
+        return None
+    until = None if total is None else max(0.0, total * (1 - LNS_CHECK_SHARE) - clock.elapsed())
+    better = lns.improve(
+        data,
+        first.routes,
+        until if timed else None,
+        params.seed,
+        10**9 if timed else LNS_ITERATIONS,
+        guard=until,
+    )
+    phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
+    if better is None:
+        return first
+    final = run(build(data), data, params, clock.left(), params.solutions(), better)
+    phases.append(f"check@{clock.elapsed():.1f}s")
+    if final is None or final.cost > first.cost:
+        return first
+    final.solutions += first.solutions
+    return final
 
 
 def _cap_reassigned(built, start: dict[int, list[int]], cap: int) -> None:

@@ -1,0 +1,470 @@
+"""Synchronisation-aware large neighbourhood search for two-carer visits.
+
+OR-Tools checks cross-route constraints (equal or gapped starts of the two carers of a visit)
+only after its route-local filters have accepted a move, and prices lateness as if every route
+ran alone; on home-care instances with many two-carer visits its local search crawls and locks
+in large lateness. This search removes visits (both carers together) and re-inserts them with
+a schedule that settles the synchronisation exactly: start times are propagated to a fixed
+point over the routes and the sync constraints (a longest-path computation, like the
+independent validator), so every candidate is priced as the result will be reported.
+
+It takes OR-Tools' plan as its start and hands its best back to OR-Tools for a final check.
+It covers: allowed vehicles, one window per visit (hard or soft), sync pairs, travel modes,
+shift times, fixed cost per caregiver used, continuity/assignment costs, priorities. Problems
+with breaks, capacities, several windows, pinned start times or working-time limits stay with
+OR-Tools alone (``applies``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.solver.compile import Compiled
+
+INF = float("inf")
+TOP_SINGLE = 4  # candidates per task checked with the exact schedule
+TOP_PAIR = 6  # positions per carer combined for a two-carer visit
+
+
+def applies(data: Compiled) -> bool:
+    p = data.problem
+    if any(v.demand for v in p.visits):
+        return False
+    for v in p.visits:
+        if len(v.windows) != 1 or v.pinned_start is not None:
+            return False
+    for k in range(len(data.vehicles)):
+        s = data.shift(k)
+        c = p.caregivers[data.vehicles[k].caregiver]
+        if s.breaks or s.max_overtime or c.max_working_minutes is not None:
+            return False
+    w = p.weights
+    return not (w.fairness or (w.wage and any(c.cost_per_hour for c in p.caregivers)))
+
+
+@dataclass
+class _Data:
+    n: int  # compiled nodes
+    tasks: list[int]
+    ready: list[int]
+    due: list[int]  # hard latest start (soft windows: horizon)
+    soft_due: list[int]  # start after this is late (soft windows), else horizon
+    late_w: list[float]  # objective units per integer time unit late
+    max_w: float
+    partner: list[int]  # -1 for single-carer tasks
+    role: list[int]
+    gap_lo: list[int]  # on the second carer's node: t1 - t0 bounds
+    gap_hi: list[int]
+    penalty: list[float]  # objective units per unassigned task
+    allowed: list[list[int]]
+    v_start: list[int]
+    v_end: list[int]
+    v_t0: list[int]
+    v_tmax: list[int]
+    v_fixed: float
+    v_tr: list[list[list[int]]]  # per vehicle: transit matrix (shared by mode)
+    v_cost: list[list[list[float]]]  # per vehicle: travel cost matrix
+    v_pref: list[list[float] | None]
+    pairs: list[tuple[int, int]]
+    owner: list[int]  # vehicle -> caregiver index
+
+
+def _prepare(data: Compiled) -> _Data:
+    p, w = data.problem, data.problem.weights
+    n = data.n_nodes
+    horizon = data.t(data.horizon)
+    ready, due, soft_due = [0] * n, [horizon] * n, [horizon] * n
+    late_w, partner, role = [0.0] * n, [-1] * n, [0] * n
+    gap_lo, gap_hi, penalty = [0] * n, [0] * n, [0.0] * n
+    allowed: list[list[int]] = [[] for _ in range(n)]
+    for t, ok in zip(data.tasks, data.allowed, strict=True):
+        v = p.visits[t.visit]
+        win = v.windows[0]
+        ready[t.node] = data.t(win.start)
+        if win.soft:
+            soft_due[t.node] = data.t(win.end)
+            late_w[t.node] = w.lateness * win.lateness_weight / data.scale
+        else:
+            due[t.node] = data.t(win.end)
+        role[t.node] = t.carer
+        penalty[t.node] = w.unassigned_penalty(v) / v.carers
+        allowed[t.node] = list(ok)
+    pairs = []
+    for vi, nodes in data.nodes_of_visit.items():
+        if len(nodes) == 2:
+            a, b = sorted(nodes, key=lambda x: data.task_of_node[x].carer)
+            partner[a], partner[b] = b, a
+            sync = p.visits[vi].sync
+            gap_lo[b], gap_hi[b] = data.t(sync.min_gap), data.t(sync.max_gap)  # type: ignore[union-attr]
+            pairs.append((a, b))
+    modes = {m: (data.transit_matrix(m), _cost_matrix(data, m)) for m in data.time}
+    v_tr, v_cost, v_pref = [], [], []
+    for k in range(len(data.vehicles)):
+        tr, cost = modes[data.vehicle_mode(k)]
+        v_tr.append(tr)
+        v_cost.append(cost)
+        pref = data.preference_vector(k)
+        v_pref.append(None if pref is None else [x / data.cost_scale for x in pref])
+    return _Data(
+        n=n,
+        tasks=[t.node for t in data.tasks],
+        ready=ready,
+        due=due,
+        soft_due=soft_due,
+        late_w=late_w,
+        max_w=w.max_lateness / data.scale,
+        partner=partner,
+        role=role,
+        gap_lo=gap_lo,
+        gap_hi=gap_hi,
+        penalty=penalty,
+        allowed=allowed,
+        v_start=[v.start_node for v in data.vehicles],
+        v_end=[v.end_node for v in data.vehicles],
+        v_t0=[data.t(data.shift(k).start_time) for k in range(len(data.vehicles))],
+        v_tmax=[data.t(data.shift(k).latest_end) for k in range(len(data.vehicles))],
+        v_fixed=w.caregiver_used,
+        v_tr=v_tr,
+        v_cost=v_cost,
+        v_pref=v_pref,
+        pairs=pairs,
+        owner=[v.caregiver for v in data.vehicles],
+    )
+
+
+def _cost_matrix(data: Compiled, mode: str) -> list[list[float]]:
+    return (data.time[mode] * data.problem.weights.travel).tolist()
+
+
+class _State:
+    """Routes, the settled schedule and the objective (in objective units)."""
+
+    def __init__(self, d: _Data, routes: list[list[int]]) -> None:
+        self.d = d
+        self.routes = routes
+        self.start = [0] * d.n
+        self.cost = INF
+        self.feasible = self.settle()
+
+    def copy(self) -> _State:
+        s = _State.__new__(_State)
+        s.d, s.routes = self.d, [list(r) for r in self.routes]
+        s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
+        return s
+
+    def settle(self) -> bool:
+        """Earliest start times at a fixed point of routes and sync gaps; price the plan."""
+        d, routes = self.d, self.routes
+        start, bound = self.start, {}
+        served = {n for r in routes for n in r}
+        pairs = [(a, b) for a, b in d.pairs if a in served]
+        for _ in range(len(pairs) + 2):
+            if not self._forward(bound):
+                self.cost = INF
+                return False
+            changed = False
+            for a, b in pairs:
+                ta, tb = start[a], start[b]
+                if tb < ta + d.gap_lo[b]:
+                    bound[b] = ta + d.gap_lo[b]
+                    changed = True
+                elif tb > ta + d.gap_hi[b]:
+                    bound[a] = tb - d.gap_hi[b]
+                    changed = True
+            if not changed:
+                self.cost = self._price(served)
+                return True
+        self.cost = INF  # the sync constraints chase each other round a cycle
+        return False
+
+    def _forward(self, bound: dict[int, int]) -> bool:
+        d, start = self.d, self.start
+        ready, due = d.ready, d.due
+        for k, r in enumerate(self.routes):
+            if not r:
+                continue
+            tr = d.v_tr[k]
+            prev, t = d.v_start[k], d.v_t0[k]
+            for n in r:
+                t += tr[prev][n]
+                if t < ready[n]:
+                    t = ready[n]
+                b = bound.get(n)
+                if b is not None and t < b:
+                    t = b
+                if t > due[n]:
+                    return False
+                start[n] = t
+                prev = n
+            if t + tr[prev][d.v_end[k]] > d.v_tmax[k]:
+                return False
+        return True
+
+    def _price(self, served: set[int]) -> float:
+        d, start = self.d, self.start
+        total, worst = 0.0, 0
+        for k, r in enumerate(self.routes):
+            if not r:
+                continue
+            cost, pref = d.v_cost[k], d.v_pref[k]
+            prev = d.v_start[k]
+            total += d.v_fixed
+            for n in r:
+                total += cost[prev][n]
+                late = start[n] - d.soft_due[n]
+                if late > 0:
+                    total += late * d.late_w[n]
+                    if d.late_w[n] and late > worst:
+                        worst = late
+                if pref is not None:
+                    total += pref[n]
+                prev = n
+            total += cost[prev][d.v_end[k]]
+        total += worst * d.max_w
+        total += sum(d.penalty[n] for n in d.tasks if n not in served)
+        return total
+
+
+def _remove(state: _State, visits: set[int]) -> None:
+    state.routes = [[n for n in r if n not in visits] for r in state.routes]
+
+
+def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -> list[int]:
+    """Remove ``size`` visits: a random seed and its nearest served neighbours, or at random."""
+    d = state.d
+    served = [n for r in state.routes for n in r if d.role[n] == 0]
+    if not served:
+        return []
+    if rng.random() < 0.6:
+        seed = rng.choice(served)
+        on = set(served)
+        chosen = [seed] + [m for m in near[seed] if m in on][: size - 1]
+    else:
+        chosen = rng.sample(served, min(size, len(served)))
+    gone = set(chosen) | {d.partner[n] for n in chosen if d.partner[n] >= 0}
+    _remove(state, gone)
+    return chosen
+
+
+def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
+    d = state.d
+    cands = []
+    for k in d.allowed[n]:
+        r = state.routes[k]
+        cost, tr = d.v_cost[k], d.v_tr[k]
+        prefs = d.v_pref[k]
+        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
+        prev, prev_t = d.v_start[k], d.v_t0[k]
+        seq = [*r, d.v_end[k]]
+        for pos, nxt in enumerate(seq):
+            arr = prev_t + tr[prev][n]
+            if arr < d.ready[n]:
+                arr = d.ready[n]
+            if arr <= d.due[n]:
+                late = arr - d.soft_due[n]
+                est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
+                if late > 0:
+                    est += late * (d.late_w[n] + d.max_w)
+                est += _push_estimate(state, k, pos, arr + tr[n][nxt], nxt)
+                cands.append((est, rng.random(), k, pos))
+            prev = nxt
+            prev_t = state.start[nxt] if nxt != d.v_end[k] else 0
+    return _commit_best(state, sorted(cands)[:TOP_SINGLE], [n])
+
+
+def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
+    """Lateness added downstream when the next stop is reached at ``arrival`` (partners fixed)."""
+    d = state.d
+    r = state.routes[k]
+    tr = d.v_tr[k]
+    extra = 0.0
+    t = arrival
+    prev = -1
+    for j in range(pos, len(r)):
+        m = r[j]
+        if prev >= 0:
+            t += tr[prev][m]
+        old = state.start[m]
+        if t <= old:
+            return extra
+        if t > d.due[m]:
+            return INF
+        late_old = max(0, old - d.soft_due[m])
+        late_new = t - d.soft_due[m]
+        if late_new > 0:
+            extra += (late_new - late_old) * d.late_w[m]
+        if d.partner[m] >= 0:
+            extra += (t - old) * 1e-3  # a delayed partner ripples into another route
+        prev = m
+        t = max(t, old)
+    if prev >= 0 and t + tr[prev][d.v_end[k]] > d.v_tmax[k]:
+        return INF
+    return extra
+
+
+def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
+    """Insert both carers of a visit: best positions per carer, combined on two caregivers."""
+    d = state.d
+    cands = []
+    for ka, pa, arr_a, ca in _positions(state, a):
+        for kb, pb, arr_b, cb in _positions(state, b):
+            if d.owner[ka] == d.owner[kb]:
+                continue
+            ta, tb = _synced(d, a, b, arr_a, arr_b)
+            if ta > d.due[a] or tb > d.due[b]:
+                continue
+            la, lb = ta - d.soft_due[a], tb - d.soft_due[b]
+            est = ca + cb + max(0, la) * d.late_w[a] + max(0, lb) * d.late_w[b]
+            est += max(0, la, lb) * d.max_w
+            est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
+            cands.append((est, rng.random(), ka, pa, kb, pb))
+    cands.sort()
+    for _est, _, ka, pa, kb, pb in cands[:TOP_SINGLE]:
+        trial = state.copy()
+        trial.routes[ka].insert(pa, a)
+        trial.routes[kb].insert(pb, b)
+        if trial.settle():
+            _adopt(state, trial)
+            return True
+    return False
+
+
+def _push_after(state: _State, k: int, pos: int, n: int, start: int) -> float:
+    d = state.d
+    r = state.routes[k]
+    nxt = r[pos] if pos < len(r) else d.v_end[k]
+    return _push_estimate(state, k, pos, start + d.v_tr[k][n][nxt], nxt)
+
+
+def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
+    """The cheapest (vehicle, position, arrival, cost estimate) for one carer of a pair."""
+    d = state.d
+    out = []
+    for k in d.allowed[n]:
+        r = state.routes[k]
+        cost, tr = d.v_cost[k], d.v_tr[k]
+        prefs = d.v_pref[k]
+        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
+        prev, prev_t = d.v_start[k], d.v_t0[k]
+        for pos, nxt in enumerate([*r, d.v_end[k]]):
+            arr = max(prev_t + tr[prev][n], d.ready[n])
+            est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
+            late = arr - d.soft_due[n]
+            rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
+            out.append((rank, k, pos, arr, est))
+            prev = nxt
+            prev_t = state.start[nxt] if pos < len(r) else 0
+    out.sort()
+    return [(k, pos, arr, est) for _, k, pos, arr, est in out[: TOP_PAIR * 2]]
+
+
+def _synced(d: _Data, a: int, b: int, arr_a: int, arr_b: int) -> tuple[int, int]:
+    lo, hi = d.gap_lo[b], d.gap_hi[b]
+    ta = max(arr_a, arr_b - hi)
+    tb = max(arr_b, ta + lo)
+    return ta, tb
+
+
+def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
+    for cand in cands:
+        _, _, k, pos = cand
+        trial = state.copy()
+        trial.routes[k].insert(pos, nodes[0])
+        if trial.settle():
+            _adopt(state, trial)
+            return True
+    return False
+
+
+def _adopt(state: _State, other: _State) -> None:
+    state.routes, state.start = other.routes, other.start
+    state.cost, state.feasible = other.cost, other.feasible
+
+
+def _recreate(state: _State, visits: list[int], rng: random.Random) -> None:
+    d = state.d
+    order = list(visits)
+    key = rng.random()
+    if key < 0.4:
+        rng.shuffle(order)
+    elif key < 0.7:
+        order.sort(key=lambda n: d.ready[n])
+    else:
+        order.sort(key=lambda n: -(d.partner[n] >= 0))  # two-carer visits first
+    for n in order:
+        if d.partner[n] >= 0:
+            _insert_pair(state, n, d.partner[n], rng)
+        else:
+            _insert_single(state, n, rng)
+    state.settle()
+
+
+def improve(
+    data: Compiled,
+    routes: dict[int, list[int]],
+    seconds: float | None,
+    seed: int,
+    iterations: int = 10**9,
+    guard: float | None = None,
+    temperatures: tuple[float, float] = (0.05, 0.001),
+) -> dict[int, list[int]] | None:
+    """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
+
+    Temperatures are fractions of the starting objective, cooling over ``seconds`` (or over
+    the iterations when ``seconds`` is None, for reproducible runs).
+    """
+    d = _prepare(data)
+    plan = [list(routes.get(k, [])) for k in range(len(data.vehicles))]
+    cur = _State(d, plan)
+    if not cur.feasible:
+        return None
+    start_cost = cur.cost
+    best = cur.copy()
+    near = _neighbours(data, d)
+    rng = random.Random(seed)
+    t0 = time.monotonic()
+    limit = min(seconds if seconds is not None else INF, guard if guard is not None else INF)
+    hot = temperatures[0] * start_cost / max(1, len(d.tasks))
+    cold = temperatures[1] * start_cost / max(1, len(d.tasks))
+    visits = [n for n in d.tasks if d.role[n] == 0]
+    for it in range(iterations):
+        elapsed = time.monotonic() - t0
+        if elapsed > limit:
+            break
+        progress = elapsed / seconds if seconds else it / iterations
+        temp = hot * (cold / hot) ** min(1.0, progress)
+        cand = cur.copy()
+        size = rng.randint(2, max(2, min(30, len(visits) // 4)))
+        removed = _ruin(cand, rng, near, size)
+        cand.settle()
+        served = {n for r in cand.routes for n in r}
+        missing = [n for n in visits if n not in served]
+        _recreate(cand, list(dict.fromkeys(removed + missing)), rng)
+        if not cand.feasible:
+            continue
+        if cand.cost < cur.cost - temp * math.log(rng.random()):
+            cur = cand
+            if cand.cost < best.cost - 1e-9:
+                best = cand.copy()
+    if best.cost >= start_cost - 1e-9:
+        return None
+    return {k: list(r) for k, r in enumerate(best.routes)}
+
+
+def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:
+    """Visits (first-carer nodes) by distance, with time-window closeness as a tie-breaker."""
+    firsts = [n for n in d.tasks if d.role[n] == 0]
+    idx = np.array(firsts)
+    dist = data.dist[np.ix_(idx, idx)]
+    ready = np.array([d.ready[n] for n in firsts], dtype=float) / data.scale
+    closeness = dist + 0.5 * np.abs(ready[:, None] - ready[None, :])
+    out: list[list[int]] = [[] for _ in range(d.n)]
+    order = np.argsort(closeness, axis=1)
+    for i, n in enumerate(firsts):
+        out[n] = [firsts[j] for j in order[i] if j != i]
+    return out
