@@ -1,9 +1,12 @@
-"""CareHub's pure optimisation library: problem model, OR-Tools solver, result.
+"""CareHub's pure optimisation library: problem model, OR-Tools solver, result, and on top of them
+explanations of unassigned visits, re-planning and recommend-a-fit. The functions ``explain``,
+``replan`` and ``recommend`` share their modules' names: import them from those modules.
 
 No web framework, database or carehub imports here, ever (tests/scheduler/test_purity.py).
 The solver is imported lazily so that reading the model does not load OR-Tools.
 """
 
+import importlib
 from typing import Any
 
 from scheduler.model import (
@@ -20,9 +23,30 @@ from scheduler.model import (
     Weights,
 )
 
+_LAZY = {
+    "solve": "scheduler.solver",
+    "SolveParams": "scheduler.solver",
+    "Reason": "scheduler.explain",
+    "diagnose": "scheduler.explain",
+    "Fit": "scheduler.recommend",
+    "ReplanResult": "scheduler.replan",
+    "CaregiverAbsent": "scheduler.replan",
+    "CaregiverLate": "scheduler.replan",
+    "VisitAdded": "scheduler.replan",
+    "VisitCancelled": "scheduler.replan",
+}
+
 __all__ = [
     "Break",
     "Caregiver",
+    "CaregiverAbsent",
+    "CaregiverLate",
+    "Fit",
+    "Reason",
+    "ReplanResult",
+    "VisitAdded",
+    "VisitCancelled",
+    "diagnose",
     "Location",
     "ModelError",
     "Problem",
@@ -38,8 +62,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("solve", "SolveParams"):
-        from scheduler import solver
-
-        return getattr(solver, name)
+    """Load the solver and what builds on it only when first asked for."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(name)
