@@ -411,12 +411,14 @@ def improve(
     seed: int,
     iterations: int = 10**9,
     guard: float | None = None,
-    temperatures: tuple[float, float] = (0.05, 0.001),
+    temperatures: tuple[float, float] = (30.0, 0.3),
+    trace: list[str] | None = None,
 ) -> dict[int, list[int]] | None:
     """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
 
-    Temperatures are fractions of the starting objective, cooling over ``seconds`` (or over
-    the iterations when ``seconds`` is None, for reproducible runs).
+    Temperatures are multiples of a typical arc cost (see ``_typical_arc``), cooling over
+    ``seconds`` (or over the iterations when ``seconds`` is None, for reproducible runs); they
+    do not depend on the start plan, which may be poor.
     """
     d = _prepare(data)
     plan = [list(routes.get(k, [])) for k in range(len(data.vehicles))]
@@ -429,9 +431,10 @@ def improve(
     rng = random.Random(seed)
     t0 = time.monotonic()
     limit = min(seconds if seconds is not None else INF, guard if guard is not None else INF)
-    hot = temperatures[0] * start_cost / max(1, len(d.tasks))
-    cold = temperatures[1] * start_cost / max(1, len(d.tasks))
+    arc = _typical_arc(data, d)
+    hot, cold = temperatures[0] * arc, temperatures[1] * arc
     visits = [n for n in d.tasks if d.role[n] == 0]
+    it = 0
     for it in range(iterations):
         elapsed = time.monotonic() - t0
         if elapsed > limit:
@@ -451,6 +454,8 @@ def improve(
             cur = cand
             if cand.cost < best.cost - 1e-9:
                 best = cand.copy()
+    if trace is not None:
+        trace.append(f"lns: {it + 1} iterations, {start_cost:.2f} -> {best.cost:.2f}")
     if best.cost >= start_cost - 1e-9:
         return None
     return {k: list(r) for k, r in enumerate(best.routes)}
@@ -468,3 +473,15 @@ def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:
     for i, n in enumerate(firsts):
         out[n] = [firsts[j] for j in order[i] if j != i]
     return out
+
+
+def _typical_arc(data: Compiled, d: _Data) -> float:
+    """Mean travel cost from a visit to its five nearest others: the scale of a move's gain."""
+    idx = np.array(d.tasks)
+    if len(idx) < 2:
+        return 1.0
+    costs = np.array(d.v_cost[0])[np.ix_(idx, idx)]
+    np.fill_diagonal(costs, np.inf)
+    near = np.sort(costs, axis=1)[:, : min(5, len(idx) - 1)]
+    value = float(near.mean())
+    return value if value > 0 else 1.0

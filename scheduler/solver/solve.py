@@ -111,6 +111,7 @@ def _with_lns(data: Compiled, params: SolveParams, clock: Clock, start, phases) 
         params.seed,
         10**9 if timed else LNS_ITERATIONS,
         guard=until,
+        trace=phases,
     )
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
