@@ -139,4 +139,5 @@ class SolveParams:
 
     @property
     def deterministic(self) -> bool:
-        return self.runtime() is None
+        """A solution limit ends the run reproducibly (the time limit is then a guard)."""
+        return self.solutions() is not None

@@ -199,3 +199,19 @@ def test_contradictory_pins_and_gaps_leave_visits_unassigned_instead_of_failing(
     ]
     s = solve(problem([carer("a"), carer("b")], visits), quick())
     assert set(s.unassigned) == {"pinned-outside", "gap-too-wide"}
+
+
+def test_params_are_validated():
+    from scheduler.model import ModelError
+
+    assert SolveParams(time_limit=None, solution_limit=10).deterministic
+    assert not SolveParams(time_limit=5).deterministic
+    for bad in (
+        {"metaheuristic": "MAGIC"},
+        {"first_solution": "GUESS"},
+        {"time_limit": None},
+        {"time_limit": -1},
+        {"scale": 0},
+    ):
+        with pytest.raises(ModelError):
+            SolveParams(**bad)
