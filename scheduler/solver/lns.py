@@ -9,10 +9,10 @@ point over the routes and the sync constraints (a longest-path computation, like
 independent validator), so every candidate is priced as the result will be reported.
 
 It takes OR-Tools' plan as its start and hands its best back to OR-Tools for a final check.
-It covers: allowed vehicles, one window per visit (hard or soft), sync pairs, travel modes,
-shift times, fixed cost per caregiver used, continuity/assignment costs, priorities. Problems
-with breaks, capacities, several windows, pinned start times or working-time limits stay with
-OR-Tools alone (``applies``).
+It covers: allowed vehicles, one window per visit (hard or soft), sync pairs, pinned starts,
+travel modes, shift times with overtime, working-time limits (one shift per caregiver), fixed
+cost per caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems
+with breaks, capacities or several windows stay with OR-Tools alone (``applies``).
 """
 
 from __future__ import annotations
@@ -32,19 +32,16 @@ TOP_PAIR = 6  # positions per carer combined for a two-carer visit
 
 
 def applies(data: Compiled) -> bool:
+    """Whether this search models every constraint of the problem (else OR-Tools alone)."""
     p = data.problem
-    if any(v.demand for v in p.visits):
+    if any(v.demand for v in p.visits) or any(len(v.windows) != 1 for v in p.visits):
         return False
-    for v in p.visits:
-        if len(v.windows) != 1 or v.pinned_start is not None:
+    for c in p.caregivers:
+        if any(s.breaks for s in c.shifts):
             return False
-    for k in range(len(data.vehicles)):
-        s = data.shift(k)
-        c = p.caregivers[data.vehicles[k].caregiver]
-        if s.breaks or s.max_overtime or c.max_working_minutes is not None:
+        if c.max_working_minutes is not None and len(c.shifts) > 1:
             return False
-    w = p.weights
-    return not (w.fairness or (w.wage and any(c.cost_per_hour for c in p.caregivers)))
+    return True
 
 
 @dataclass
@@ -66,6 +63,11 @@ class _Data:
     v_end: list[int]
     v_t0: list[int]
     v_tmax: list[int]
+    v_tend: list[int]  # contracted end: later is overtime
+    v_limit: list[int | None]  # longest span (max working minutes)
+    v_wage: list[float]  # objective units per integer time unit on duty
+    ot_w: float
+    fair_w: float
     v_fixed: float
     v_tr: list[list[list[int]]]  # per vehicle: transit matrix (shared by mode)
     v_cost: list[list[list[float]]]  # per vehicle: travel cost matrix
@@ -94,6 +96,12 @@ def _prepare(data: Compiled) -> _Data:
         role[t.node] = t.carer
         penalty[t.node] = w.unassigned_penalty(v) / v.carers
         allowed[t.node] = list(ok)
+        if v.pinned_start is not None and (t.carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
+            pinned = data.t(v.pinned_start)
+            if ready[t.node] <= pinned <= due[t.node]:
+                ready[t.node] = due[t.node] = pinned
+            else:
+                allowed[t.node] = []  # as the routing model: it can only stay unassigned
     pairs = []
     for vi, nodes in data.nodes_of_visit.items():
         if len(nodes) == 2:
@@ -128,6 +136,14 @@ def _prepare(data: Compiled) -> _Data:
         v_end=[v.end_node for v in data.vehicles],
         v_t0=[data.t(data.shift(k).start_time) for k in range(len(data.vehicles))],
         v_tmax=[data.t(data.shift(k).latest_end) for k in range(len(data.vehicles))],
+        v_tend=[data.t(data.shift(k).end_time) for k in range(len(data.vehicles))],
+        v_limit=[_limit(data, k) for k in range(len(data.vehicles))],
+        v_wage=[
+            w.wage * p.caregivers[veh.caregiver].cost_per_hour / 60 / data.scale
+            for veh in data.vehicles
+        ],
+        ot_w=w.overtime / data.scale,
+        fair_w=w.fairness / data.scale,
         v_fixed=w.caregiver_used,
         v_tr=v_tr,
         v_cost=v_cost,
@@ -135,6 +151,11 @@ def _prepare(data: Compiled) -> _Data:
         pairs=pairs,
         owner=[v.caregiver for v in data.vehicles],
     )
+
+
+def _limit(data: Compiled, k: int) -> int | None:
+    minutes = data.problem.caregivers[data.vehicles[k].caregiver].max_working_minutes
+    return None if minutes is None else data.t(minutes)
 
 
 def _cost_matrix(data: Compiled, mode: str) -> list[list[float]]:
@@ -148,6 +169,8 @@ class _State:
         self.d = d
         self.routes = routes
         self.start = [0] * d.n
+        self.dep = [0] * len(routes)  # latest departure that keeps the first start
+        self.end = [0] * len(routes)
         self.cost = INF
         self.feasible = self.settle()
 
@@ -155,6 +178,7 @@ class _State:
         s = _State.__new__(_State)
         s.d, s.routes = self.d, [list(r) for r in self.routes]
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
+        s.dep, s.end = list(self.dep), list(self.end)
         return s
 
     def settle(self) -> bool:
@@ -201,8 +225,15 @@ class _State:
                     return False
                 start[n] = t
                 prev = n
-            if t + tr[prev][d.v_end[k]] > d.v_tmax[k]:
+            end = t + tr[prev][d.v_end[k]]
+            if end > d.v_tmax[k]:
                 return False
+            first = r[0]
+            dep = max(d.v_t0[k], start[first] - tr[d.v_start[k]][first])
+            limit = d.v_limit[k]
+            if limit is not None and end - dep > limit:
+                return False
+            self.dep[k], self.end[k] = dep, end
         return True
 
     def _price(self, served: set[int]) -> float:
@@ -225,6 +256,13 @@ class _State:
                     total += pref[n]
                 prev = n
             total += cost[prev][d.v_end[k]]
+            total += max(0, self.end[k] - d.v_tend[k]) * d.ot_w
+            total += (self.end[k] - self.dep[k]) * d.v_wage[k]
+        if d.fair_w:
+            used = [k for k, r in enumerate(self.routes) if r]
+            if used:
+                span = max(self.end[k] for k in used) - min(self.dep[k] for k in used)
+                total += span * d.fair_w
         total += worst * d.max_w
         total += sum(d.penalty[n] for n in d.tasks if n not in served)
         return total
@@ -383,6 +421,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
 
 def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
+    state.dep, state.end = other.dep, other.end
     state.cost, state.feasible = other.cost, other.feasible
 
 

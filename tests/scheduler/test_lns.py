@@ -67,3 +67,28 @@ def test_sync_search_is_reproducible_under_a_solution_limit():
     # A generous time guard: the solution limit must be what ends both runs, even on a busy machine.
     params = quick(80, seed=4, time_limit=10.0)
     assert solve(p, params).plan() == solve(p, params).plan()
+
+
+def test_sync_search_keeps_pins_working_limits_and_prices_overtime():
+    carers = [
+        carer("short", max_working_minutes=120),
+        carer("late", end=200, max_overtime=200, skills={"x"}),
+        carer("c2"),
+        carer("c3"),
+    ]
+    visits = [visit(f"v{i}", 5 + i, 40 * i, 40 * i + 80, 15, y=i % 3) for i in range(8)]
+    visits += [
+        visit("pinned", 12, 0, 400, 20, pinned_start=250),
+        visit("pair", 8, 100, 160, 30, carers=2),
+        visit("evening", 10, 240, 280, 20, required_skills={"x"}),  # only "late" can
+    ]
+    p = problem(carers, visits, overtime=2.0)
+    s = solve(p, quick(80))
+    assert any(x.startswith("lns") for x in s.stats.phases)
+    assert s.unassigned == ()
+    by_id = {r.caregiver_id: r for r in s.routes}
+    assert by_id["short"].working_minutes <= 120
+    stop = next(x for r in s.routes for x in r.stops if x.visit_id == "pinned")
+    assert stop.start == 250
+    assert by_id["late"].overtime > 0
+    assert s.costs.overtime == pytest.approx(2.0 * s.overtime)
