@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    from carehub import logs, models, web  # noqa: F401  (models: every table registered)
+    from carehub import errors, logs, models, web  # noqa: F401  (models: every table registered)
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     logs.configure(app)
@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
     web.init_app(app)
+    errors.register(app)
 
     from carehub.api import init_api
 

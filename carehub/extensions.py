@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from carehub.api.errors import CareHubApi
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -20,6 +19,13 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class CareHubApi(Api):
+    """flask-smorest's Api without its own error handler: carehub.errors answers for API and pages."""
+
+    def _register_error_handlers(self) -> None:
+        pass
 
 
 class Base(DeclarativeBase):

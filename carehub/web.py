@@ -1,8 +1,8 @@
-"""Wiring for the HTML side: locale, login, blueprints, error pages and the health check."""
+"""Wiring for the HTML side: locale, login, blueprints and the health check."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
@@ -51,17 +51,3 @@ def init_app(app: Flask) -> None:
         except Exception as exc:  # report, never raise: a load balancer reads this
             return jsonify(status="error", database=str(exc.__class__.__name__)), 503
         return jsonify(status="ok", database="ok")
-
-    for code in (403, 404, 500):
-        app.register_error_handler(code, _error_page(code))
-
-
-def _error_page(code: int):
-    def handler(error):
-        if request.path.startswith("/api/"):
-            from carehub.api.errors import json_error
-
-            return json_error(code)
-        return render_template("error.html", code=code), code
-
-    return handler

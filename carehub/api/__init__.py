@@ -1,16 +1,13 @@
-"""The REST API under /api/v1: bearer-token auth, JSON errors, OpenAPI and an offline docs page."""
+"""The REST API under /api/v1: bearer-token auth, OpenAPI and an offline docs page (errors: carehub.errors)."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, Flask, g, render_template, request, send_from_directory
 
-from carehub.api.errors import is_api_request, json_error
-from carehub.common.errors import CareHubError
+from carehub.errors import is_api_request, json_error
 
-log = logging.getLogger("carehub.api")
-PUBLIC_ENDPOINTS = frozenset({"auth_api.Token"})
+# (endpoint, method) pairs that need no token: the one that issues tokens.
+PUBLIC = frozenset({("auth_api.Token", "POST")})
 
 
 def init_api(app: Flask) -> None:
@@ -26,14 +23,12 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
     app.before_request(_authenticate)
-    app.register_error_handler(CareHubError, _domain_error)
-    app.register_error_handler(Exception, _unexpected)
     app.register_blueprint(_docs_blueprint())
 
 
 def _authenticate():
     """Resolve the bearer token of every API call, except the one that issues tokens."""
-    if not is_api_request() or request.endpoint in PUBLIC_ENDPOINTS:
+    if not is_api_request() or (request.endpoint, request.method) in PUBLIC:
         return None
     if request.endpoint is None or request.endpoint.startswith(("apidocs.", "api-docs.")):
         return None
@@ -52,30 +47,6 @@ def _authenticate():
         return response, code
     g.actor = user
     return None
-
-
-def _domain_error(error: CareHubError):
-    from carehub.extensions import db
-
-    db.session.rollback()
-    if is_api_request():
-        return json_error(error.status, error.message, error.errors or None)
-    code = error.status if error.status in (403, 404) else 400
-    return render_template("error.html", code=code, message=error.message), code
-
-
-def _unexpected(error: Exception):
-    from werkzeug.exceptions import HTTPException
-
-    if isinstance(error, HTTPException):
-        return error
-    from carehub.extensions import db
-
-    db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    if is_api_request():
-        return json_error(500, "internal error; it has been logged")
-    return render_template("error.html", code=500), 500
 
 
 def _docs_blueprint() -> Blueprint:
