@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carehub.common.types import UTCDateTime, utcnow
@@ -52,7 +52,28 @@ class User(UserMixin, db.Model):
 
     @property
     def station_ids(self) -> set[int]:
+        """The stations this account works in.
+
+        A provider manager has no stations of its own: it works wherever its provider is
+        contracted (any contract, past ones too, so that staff left there can still be edited).
+        Reading station-owned records (residents, volunteers) stays refused by role in scoping.py.
+        """
+        if self.role == "provider_manager":
+            return _contracted_stations(self.provider_id)
         return {s.id for s in self.stations}
+
+
+def _contracted_stations(provider_id: int | None) -> set[int]:
+    from carehub.registry.models import Contract, contract_stations
+
+    if provider_id is None:
+        return set()
+    query = (
+        select(contract_stations.c.station_id)
+        .join(Contract, Contract.id == contract_stations.c.contract_id)
+        .where(Contract.provider_id == provider_id)
+    )
+    return set(db.session.scalars(query))
 
 
 class ApiToken(db.Model):

@@ -34,6 +34,17 @@ def station_filter(query: Select, column, actor: User) -> Select:
     return query.where(column.in_(actor.station_ids or {-1}))
 
 
+def own_stations(query: Select, column, actor: User) -> Select:
+    """Restrict a query on stations to those the actor works in (any registry reader).
+
+    Unlike ``station_filter`` this admits a provider manager: the stations its provider serves.
+    """
+    require_read(actor)
+    if actor.district_wide:
+        return query
+    return query.where(column.in_(actor.station_ids or {-1}))
+
+
 def check_station(actor: User, station_id: int, what: str, record_id: int | str) -> None:
     """Raise NotFound when a record lies outside the actor's stations."""
     require_read(actor, STATION_READERS)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import check_station, require_read, require_write, station_filter
+from carehub.auth.scoping import check_station, own_stations, require_read, require_write
 from carehub.common.errors import Conflict, Invalid, NotFound
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -18,7 +18,8 @@ ADMIN = frozenset({"admin"})
 
 
 def list_stations(actor: User) -> list[Station]:
-    query = station_filter(select(Station), Station.id, actor)
+    """The stations the actor works in (a provider manager: where its provider is contracted)."""
+    query = own_stations(select(Station), Station.id, actor)
     return list(db.session.scalars(query.order_by(Station.code)))
 
 
