@@ -30,6 +30,9 @@ DEMO_SEED = 20240601
 RESIDENTS, CAREGIVERS_PER_STATION, VOLUNTEERS = 800, 10, 50
 RESIDENT_RADIUS_KM = 1.2
 KM_PER_DEGREE = 111.32
+# Districts sign next year's contracts in the last quarter: from 1 October on, the demo holds
+# next year's too, so that anything planned up to three months ahead has a contract and a price.
+CONTRACT_LEAD = timedelta(days=92)
 
 # (username, role, station index or None, display name); the password is DEMO_PASSWORD for all.
 ACCOUNTS = (
@@ -127,7 +130,7 @@ class _Loader:
         self.counts.update(districts=1, streets=len(streets), stations=len(self.stations))
 
     def _providers(self) -> None:
-        year = self.today.year
+        years = range(self.today.year - 1, (self.today + CONTRACT_LEAD).year + 1)
         by_code = {s.code: s.id for s in self.stations}
         for n, (name, body, contact, address, covered, medical) in enumerate(d.PROVIDERS, 1):
             provider = providers.create_provider(
@@ -136,7 +139,7 @@ class _Loader:
                  "phone": _landline(self.rng), "address": f"南京市鼓楼区{address}"},
             )  # fmt: skip
             services = d.MEDICAL_SERVICES if medical else tuple(d.BASE_PRICES)
-            for valid_year in (year - 1, year):
+            for valid_year in years:
                 providers.add_contract(
                     self.admin,
                     provider.id,
@@ -147,7 +150,7 @@ class _Loader:
                 )  # fmt: skip
             self.provider_ids.append(provider.id)
         self._count("providers", len(self.provider_ids))
-        self._count("contracts", 2 * len(self.provider_ids))
+        self._count("contracts", len(years) * len(self.provider_ids))
 
     def _price(self, code: str) -> dict:
         base, minutes = d.BASE_PRICES[code]

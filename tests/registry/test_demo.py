@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -169,3 +169,26 @@ def test_force_loads_beside_another_district_and_every_account_logs_in(app, clie
         assert other.stations and other.stations != coordinator.stations
         assert db.session.scalar(select(User).where(User.username == "caregiver")).caregiver_id
         assert db.session.scalar(select(User).where(User.username == "volunteer")).volunteer_id
+
+
+def test_contracts_cover_the_next_60_days_even_when_loaded_in_december(ctx):
+    """Loaded on 20 December, the demo holds next year's contracts (signed in the last quarter)."""
+    today = date(2026, 12, 20)
+    load_demo(scale=0.02, today=today)
+    contracts = db.session.scalars(select(Contract)).all()
+    providers = db.session.scalars(select(Provider)).all()
+    for provider in providers:
+        stations = {s.id for c in provider.contracts for s in c.stations}
+        for offset in range(61):
+            day = today + timedelta(days=offset)
+            for station in stations:
+                covering = [
+                    c for c in contracts
+                    if c.provider_id == provider.id and c.valid_from <= day <= c.valid_to
+                    and station in {s.id for s in c.stations} and c.prices
+                ]  # fmt: skip
+                assert covering, (provider.name, station, day)
+    assert max(c.valid_to for c in contracts) == date(2027, 12, 31)
+    _wipe()
+    load_demo(scale=0.02, today=date(2026, 6, 1))  # mid-year: no contract before it is signed
+    assert max(c.valid_to for c in db.session.scalars(select(Contract))) == date(2026, 12, 31)
