@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request, session
+from flask import Flask, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from carehub.extensions import db, login_manager
 
 LOCALES = ("zh", "en")
+LANG_COOKIE = "carehub_lang"
+LANG_COOKIE_DAYS = 365
 
 
 def select_locale() -> str:
-    """Chinese unless the person asked for English (?lang=en, remembered in the session)."""
+    """The reader's explicit choice (?lang=, then its cookie), else the browser's, else Chinese."""
+    for choice in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if choice in LOCALES:
+            return choice
+    return request.accept_languages.best_match(LOCALES, default="zh")
+
+
+def remember_language(response):
+    """``?lang=`` is a choice: keep it in a cookie, so every later page speaks that language."""
     asked = request.args.get("lang")
-    if asked in LOCALES:
-        session["lang"] = asked
-    return session.get("lang", "zh")
+    if asked in LOCALES and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=LANG_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.session_interface.get_cookie_secure(current_app),
+        )
+    return response
 
 
 def select_timezone() -> str:
-    from flask import current_app
-
     return current_app.config["CAREHUB_TIMEZONE"]
 
 
@@ -43,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(import_bp)
     register_template_helpers(app)
+    app.after_request(remember_language)
 
     @app.get("/healthz")
     def healthz():

@@ -105,3 +105,23 @@ def test_service_messages_are_shown_in_the_readers_language(app):
         assert (
             translate("must be 18 characters, got 17") == "Must be 18 characters; 17 were entered."
         )
+
+
+def test_the_browser_language_is_honoured_and_an_explicit_choice_remembered(client):
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = client.get("/login", headers=english).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Log in to CareHub" in page
+    assert '<html lang="zh-CN">' in client.get("/login").get_data(as_text=True)  # no header
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    assert '<html lang="zh-CN">' in client.get("/login", headers=french).get_data(as_text=True)
+    chinese_first = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    assert "登录" in client.get("/login", headers=chinese_first).get_data(as_text=True)
+
+    chosen = client.get("/login?lang=zh", headers=english)
+    assert '<html lang="zh-CN">' in chosen.get_data(as_text=True)
+    cookie = chosen.headers["Set-Cookie"]
+    assert "carehub_lang=zh" in cookie and "SameSite=Lax" in cookie
+    again = client.get("/login", headers=english).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in again  # the choice beats the browser
+    # The switch is on every page, pointing to the other language.
+    assert "lang=en" in again and "English" in again
