@@ -16,8 +16,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in (config or {}):
+        app.config["RATELIMIT_ENABLED"] = False  # tests log in wrongly on purpose; one test opts in
 
-    from carehub import errors, logs, models, web  # noqa: F401  (models: every table registered)
+    from carehub import errors, logs, models, security, web  # noqa: F401  (models: every table)
+    from carehub.auth import throttle
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
     logs.configure(app)
@@ -27,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
     web.init_app(app)
+    security.init_app(app)
+    throttle.init_app(app)
     errors.register(app)
 
     from carehub.api import init_api

@@ -37,4 +37,19 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "PAGE_SIZE": 25,
+        # Cookies: never sent by another site's form or frame; Secure when told so, or when the
+        # request came over HTTPS (see carehub.security).
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": _env("SECURE_COOKIES", "0") == "1",
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "CAREHUB_PROXY_HOPS": int(_env("PROXY_HOPS", "0")),
+        # Wrong passwords, counted per user name and per client address (Flask-Limiter's storage:
+        # memory:// per process; give redis://host:6379 when several processes serve the site).
+        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "CAREHUB_LOGIN_LIMIT_PER_USER": _env("LOGIN_LIMIT_PER_USER", "5 per minute;20 per hour"),
+        "CAREHUB_LOGIN_LIMIT_PER_ADDRESS": _env(
+            "LOGIN_LIMIT_PER_ADDRESS", "30 per minute;200 per hour"
+        ),
     }

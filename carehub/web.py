@@ -41,7 +41,7 @@ def select_timezone() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from carehub.auth.models import User
+    from carehub.auth.services import user_for_session
     from carehub.auth.views import bp as auth_bp
     from carehub.registry.import_views import bp as import_bp
     from carehub.registry.views import bp as registry_bp
@@ -51,8 +51,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        return user_for_session(session_id)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(registry_bp)

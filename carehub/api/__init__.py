@@ -45,7 +45,7 @@ def _authenticate():
         )
         response.headers["WWW-Authenticate"] = "Bearer"
         return response, code
-    g.actor = user
+    g.actor, g.api_token = user, token.strip()
     return None
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from carehub.api.helpers import actor, json_body
-from carehub.auth.services import UserIn, authenticate, create_user_as, issue_token, list_users
+from carehub.auth.services import (
+    UserIn,
+    create_user_as,
+    issue_token,
+    list_users,
+    log_in,
+    revoke_token,
+    revoke_tokens,
+)
 from carehub.common.errors import CareHubError
 from carehub.common.schema import load, text
+from carehub.extensions import db
 
 blp = Blueprint("auth_api", __name__, description="Authentication")
 
@@ -51,11 +61,35 @@ class Token(MethodView):
     def post(self):
         """Exchange a username and password for a bearer token."""
         data = load(Credentials(), json_body())
-        user = authenticate(data["username"], data["password"])
+        user = log_in(data["username"], data["password"])
         if user is None:
             raise Unauthorized("wrong username or password")
         token, row = issue_token(user)
         return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
+
+    @blp.response(204)
+    def delete(self):
+        """Revoke the token this request carries (log out of the API)."""
+        revoke_token(g.api_token)
+        db.session.commit()
+
+
+@blp.route("/auth/tokens")
+class MyTokens(MethodView):
+    @blp.response(204)
+    def delete(self):
+        """Revoke every token of the caller's account, this one included."""
+        revoke_tokens(actor(), actor().id)
+        db.session.commit()
+
+
+@blp.route("/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @blp.response(204)
+    def delete(self, user_id: int):
+        """Revoke every token of an account (administrators; anyone for their own)."""
+        revoke_tokens(actor(), user_id)
+        db.session.commit()
 
 
 @blp.route("/me")

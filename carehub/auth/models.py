@@ -39,8 +39,15 @@ class User(UserMixin, db.Model):
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Part of every session cookie (see get_id): bumping it on logout or a new password makes
+    # every cookie issued before worthless, although cookies are signed and kept by the browser.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stations: Mapped[list[Station]] = relationship(secondary=user_stations)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts

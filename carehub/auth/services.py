@@ -12,8 +12,9 @@ from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from carehub.auth import throttle
 from carehub.auth.models import ROLES, ApiToken, User
-from carehub.common.errors import Conflict, Forbidden, Invalid
+from carehub.common.errors import Conflict, Forbidden, Invalid, NotFound
 from carehub.common.schema import choice, load, text
 from carehub.common.types import utcnow
 from carehub.extensions import db
@@ -94,6 +95,15 @@ def create_user_as(actor: User, payload: dict) -> User:
     )  # fmt: skip
 
 
+def log_in(username: str, password: str) -> User | None:
+    """``authenticate``, refused (429) while the name or the address has failed too often."""
+    throttle.check(username)
+    user = authenticate(username, password)
+    if user is None:
+        throttle.failed(username)
+    return user
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
@@ -126,3 +136,63 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None
+
+
+def revoke_token(token: str) -> None:
+    """End one bearer token (the caller's own, when it logs out of the API)."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.flush()
+
+
+def revoke_tokens(actor: User, user_id: int) -> int:
+    """End every live token of an account (one's own, or any for an administrator)."""
+    _own_or_admin(actor, user_id)
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    db.session.flush()
+    return len(rows)
+
+
+def _own_or_admin(actor: User, user_id: int) -> User:
+    if (actor.role != "admin" and actor.id != user_id) or not 0 < user_id < 2**31:
+        raise NotFound(f"user {user_id} not found")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+# --- web sessions -----------------------------------------------------------------------------
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The account behind a session cookie's "id:generation", if that session was not ended."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None  # a cookie from before session generations: log in again
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie of this account worthless (logout, new password)."""
+    user.session_generation += 1
+    db.session.flush()
+
+
+def set_password(actor: User, user_id: int, password: str) -> User:
+    """A new password ends the account's sessions and API tokens: whoever knew the old is out."""
+    user = _own_or_admin(actor, user_id)
+    if not 8 <= len(password) <= 200:
+        raise Invalid.field("password", "must be 8 to 200 characters")
+    user.password_hash = _hasher().hash(password)
+    end_sessions(user)
+    revoke_tokens(actor, user_id)
+    return user

@@ -7,12 +7,13 @@ from urllib.parse import urlparse
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from carehub.auth.services import authenticate
+from carehub.auth.services import end_sessions, log_in
+from carehub.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,7 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        user = log_in(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -37,6 +38,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """End the session here and in every other cookie of the account (stolen ones too)."""
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
