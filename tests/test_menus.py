@@ -90,3 +90,24 @@ def test_provider_manager_registers_staff_only_where_its_provider_is_contracted(
 def test_provider_manager_still_reads_no_residents_or_volunteers(client, world, manager):
     assert client.get("/residents").status_code == 403
     assert client.get("/volunteers").status_code == 403
+
+
+def test_provider_manager_imports_its_staff_at_its_contracted_stations(api, world):
+    """Service-level scoping of the import (its pages and engine are another piece of work)."""
+    import io
+
+    sheet = "姓名,性别,服务机构,所属服务站\n钱芳,女,颐养服务中心,S-A\n赵敏,女,颐养服务中心,S-B\n"
+    manager = api("manager")
+
+    def send(text: str, dry_run: str):
+        data = {"file": (io.BytesIO(text.encode()), "staff.csv")}
+        return manager.client.post(f"/api/v1/imports/caregivers?dry_run={dry_run}", data=data,
+                                   headers=manager.headers, content_type="multipart/form-data")  # fmt: skip
+
+    preview = send(sheet, "true")
+    assert preview.status_code == 200, preview.json
+    rows = preview.json["rows"]
+    assert preview.json["valid"] == 1 and preview.json["invalid"] == 1, rows  # S-B: not contracted
+    done = send(sheet.rsplit("赵敏", 1)[0], "false")
+    assert done.status_code == 201, done.json
+    assert manager.get("/api/v1/caregivers").json["total"] == 1
