@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from carehub.api.helpers import actor, json_body
 from carehub.auth.services import (
     UserIn,
+    change_own_password,
     create_user_as,
     issue_token,
     list_users,
@@ -98,6 +99,24 @@ class Me(MethodView):
     def get(self):
         """The account behind the token."""
         return actor()
+
+
+class PasswordIn(Schema):
+    current_password = fields.String(required=True)
+    new_password = fields.String(required=True)
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @blp.doc(
+        requestBody={"required": True, "content": {"application/json": {"schema": PasswordIn}}}
+    )
+    @blp.response(204)
+    def put(self):
+        """Set a new password; every session and token of the account ends, this one included."""
+        data = load(PasswordIn(), json_body())
+        change_own_password(actor(), data["current_password"], data["new_password"])
+        db.session.commit()
 
 
 @blp.route("/users")

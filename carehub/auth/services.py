@@ -187,11 +187,18 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def set_password(actor: User, user_id: int, password: str) -> User:
+def change_own_password(actor: User, current: str, new: str) -> User:
+    """Someone who knows the current password sets another; wrong guesses count as failed logins."""
+    if log_in(actor.username, current) is None:
+        raise Invalid.field("current_password", "wrong password")
+    return set_password(actor, actor.id, new, field="new_password")
+
+
+def set_password(actor: User, user_id: int, password: str, field: str = "password") -> User:
     """A new password ends the account's sessions and API tokens: whoever knew the old is out."""
     user = _own_or_admin(actor, user_id)
     if not 8 <= len(password) <= 200:
-        raise Invalid.field("password", "must be 8 to 200 characters")
+        raise Invalid.field(field, "must be 8 to 200 characters")
     user.password_hash = _hasher().hash(password)
     end_sessions(user)
     revoke_tokens(actor, user_id)

@@ -108,3 +108,21 @@ def test_wrong_passwords_are_throttled_per_name_then_per_address(world, throttle
         assert token(name, "wrong-one").status_code == 401
     assert token("coord_b", PASSWORD).status_code == 429  # six failures from this address
     assert token("coord_b", PASSWORD, address="10.0.0.3").status_code == 201
+
+
+def test_changing_ones_password_through_the_api(client, world, api):
+    me = api("coord_b")
+    wrong = me.client.put("/api/v1/me/password", headers=me.headers,
+                          json={"current_password": "nope-nope", "new_password": "x" * 12})  # fmt: skip
+    assert wrong.status_code == 422 and "current_password" in wrong.json["errors"]
+    short = me.client.put("/api/v1/me/password", headers=me.headers,
+                          json={"current_password": PASSWORD, "new_password": "short"})  # fmt: skip
+    assert short.status_code == 422 and "new_password" in short.json["errors"]
+    done = me.client.put("/api/v1/me/password", headers=me.headers,
+                         json={"current_password": PASSWORD, "new_password": "a-new-password"})  # fmt: skip
+    assert done.status_code == 204
+    assert me.get("/api/v1/me").status_code == 401  # this token ended with the old password
+    old = {"username": "coord_b", "password": PASSWORD}
+    assert client.post("/api/v1/auth/token", json=old).status_code == 401
+    new = {"username": "coord_b", "password": "a-new-password"}
+    assert client.post("/api/v1/auth/token", json=new).status_code == 201
