@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carehub.common.types import UTCDateTime, utcnow
 from carehub.extensions import db
-from carehub.registry.models import Station
+from carehub.registry.models import Contract, Station, contract_stations
 
 ROLES = ("admin", "auditor", "coordinator", "provider_manager", "caregiver", "volunteer")
 # Roles that see every station; everyone else sees only the stations linked to the account.
@@ -71,8 +71,6 @@ class User(UserMixin, db.Model):
 
 
 def _contracted_stations(provider_id: int | None) -> set[int]:
-    from carehub.registry.models import Contract, contract_stations
-
     if provider_id is None:
         return set()
     query = (
