@@ -40,9 +40,16 @@ def test_every_role_of_the_test_world_opens_its_menu(client, world):
 
 def test_every_demo_role_opens_its_menu(app, client):
     with app.app_context():
-        load_demo(scale=0.02)
+        load_demo(scale=0.2)  # two caregivers a station: one is the manager's
     menus = {u: _open_every_menu_item(client, u, DEMO_PASSWORD) for u, *_ in ACCOUNTS}
     assert "/caregivers" in menus["provider_manager"]
+    # The last to log in is the volunteer; the provider manager opens one of its own caregivers.
+    _open_every_menu_item(client, "provider_manager", DEMO_PASSWORD)
+    listed = re.findall(
+        r'href="/caregivers/(\d+)"', client.get("/caregivers").get_data(as_text=True)
+    )
+    assert listed
+    assert client.get(f"/caregivers/{listed[0]}/edit").status_code == 200
 
 
 @pytest.fixture
