@@ -6,7 +6,8 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from carehub.common.schema import Phone, Yuan, choice, text
+from carehub.common.normalise import NotNormal, normalise_id_number
+from carehub.common.schema import Code, Phone, Text, Yuan, choice, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
@@ -18,6 +19,19 @@ def _check_id(value: str) -> None:
         parse_id_number(value)
     except InvalidIdentifier as exc:
         raise ValidationError(str(exc)) from None
+
+
+class IdNumberText(Text):
+    """An ID number read as ASCII however it was typed; ``parse_id_number`` then judges it.
+
+    No length limit here: the number's own check says how many characters were entered.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalise_id_number(super()._deserialize(value, attr, data, **kwargs))
+        except NotNormal:
+            raise ValidationError("must be 17 digits followed by a digit or X") from None
 
 
 def _check_coordinates(data: dict) -> None:
@@ -39,7 +53,7 @@ class FamilyMemberIn(Schema):
 class ResidentIn(Schema):
     station_id = fields.Integer(required=True, strict=True)
     name = text(40, required=True)
-    id_number = text(18, required=True)
+    id_number = IdNumberText(required=True)
     sex = choice(m.SEXES)
     birth_date = fields.Date()
     phone = Phone(allow_none=True)
@@ -207,7 +221,7 @@ class StationOut(Schema):
 
 
 class StationIn(Schema):
-    code = text(16, required=True)
+    code = Code(required=True, upper=False, validate=validate.Length(1, 16))
     name = text(80, required=True)
     street_id = fields.Integer(required=True, strict=True)
     community_id = fields.Integer(allow_none=True, strict=True)
@@ -307,7 +321,7 @@ class ContractOut(Schema):
 
 class ProviderIn(Schema):
     name = text(100, required=True)
-    credit_code = text(18, required=True)
+    credit_code = Code(required=True)
     contact_name = text(40, load_default="")
     phone = Phone(load_default="")
     address = text(200, load_default="")
@@ -418,7 +432,7 @@ class VolunteerIn(Schema):
     station_id = fields.Integer(required=True, strict=True)
     resident_id = fields.Integer(allow_none=True, strict=True)
     name = text(40, required=True)
-    id_number = text(18, required=True)
+    id_number = IdNumberText(required=True)
     phone = Phone(allow_none=True)
     joined_on = fields.Date(required=True)
     status = choice(m.STAFF_STATUSES, load_default="active")

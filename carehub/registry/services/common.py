@@ -7,6 +7,7 @@ from sqlalchemy import select
 from carehub.auth.models import User
 from carehub.common import crypto
 from carehub.common.errors import Invalid
+from carehub.common.normalise import NotNormal, normalise_code
 from carehub.extensions import db
 from carehub.registry.models import Station
 
@@ -20,6 +21,11 @@ def station_for_write(actor: User, station_id: int, field: str = "station_id") -
 
 
 def station_by_code(code: str) -> Station | None:
+    """The station with this code, however its digits and dashes were typed."""
+    try:
+        code = normalise_code(code, upper=False)
+    except NotNormal:
+        return None
     return db.session.scalar(select(Station).where(Station.code == code))
 
 

@@ -9,6 +9,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import require_read, require_write
 from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.common.normalise import NotNormal, normalise_code
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -41,11 +42,21 @@ def list_providers(actor: User, args: dict) -> Page:
     args = load(PageQuery(), args)
     query = _visible(actor)
     if args.get("q"):
-        query = query.where(Provider.name.contains(args["q"]) | (Provider.credit_code == args["q"]))
+        query = query.where(
+            Provider.name.contains(args["q"]) | (Provider.credit_code == _as_code(args["q"]))
+        )
     if "status" in args:
         query = query.where(Provider.status == args["status"])
     query = query.options(selectinload(Provider.contracts))
     return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
+
+
+def _as_code(term: str) -> str:
+    """The search term as a stored credit code (ASCII, upper case), or as typed."""
+    try:
+        return normalise_code(term)
+    except NotNormal:
+        return term
 
 
 def get_provider(actor: User, provider_id: int) -> Provider:

@@ -12,6 +12,7 @@ from carehub.auth.models import User
 from carehub.auth.scoping import check_station, require_write, station_filter
 from carehub.common import crypto
 from carehub.common.errors import Conflict, NotFound
+from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -39,13 +40,11 @@ def list_residents(actor: User, args: dict) -> Page:
     query = station_filter(select(Resident), Resident.station_id, actor)
     if args.get("q"):
         term = args["q"]
-        query = query.where(
-            or_(
-                Resident.name.contains(term),
-                Resident.address.contains(term),
-                Resident.id_number_hash == crypto.blind_index(term),
-            )
-        )
+        matches = [Resident.name.contains(term), Resident.address.contains(term)]
+        id_number = _as_id_number(term)
+        if id_number:
+            matches.append(Resident.id_number_hash == crypto.blind_index(id_number))
+        query = query.where(or_(*matches))
     if "station_id" in args:
         query = query.where(Resident.station_id == args["station_id"])
     if "category" in args:
@@ -60,6 +59,14 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(Resident.id.in_(_at_level(args["ability_level"])))
     query = query.options(selectinload(Resident.category_rows), selectinload(Resident.station))
     return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+
+
+def _as_id_number(term: str) -> str | None:
+    """The search term as a stored ID number (ASCII, upper case), if it can be one."""
+    try:
+        return normalise_id_number(term)
+    except NotNormal:
+        return None
 
 
 def _at_level(level: int):
