@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, g, render_template, request, send_from_directory
+from flask import Blueprint, Flask, g, jsonify, render_template, request, send_from_directory
+from flask_babel import force_locale
 
 from carehub.api.errors import is_api_request, json_error
 from carehub.common.errors import CareHubError
@@ -59,7 +60,8 @@ def _domain_error(error: CareHubError):
 
     db.session.rollback()
     if is_api_request():
-        return json_error(error.status, error.message, error.errors or None)
+        with force_locale("en"):  # the API answers in English, with the error's stable code
+            return jsonify(error.to_dict()), error.status
     code = error.status if error.status in (403, 404) else 400
     return render_template("error.html", code=code, message=error.message), code
 

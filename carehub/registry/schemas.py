@@ -34,6 +34,13 @@ class IdNumberText(Text):
             raise ValidationError("must be 17 digits followed by a digit or X") from None
 
 
+def version_out() -> fields.Integer:
+    """The record's version; a change sent with it (If-Match) applies only to that version."""
+    return fields.Integer(
+        metadata={"description": "Send it back (If-Match or version) to change this version only"}
+    )
+
+
 def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
@@ -42,6 +49,7 @@ def _check_coordinates(data: dict) -> None:
 
 
 class FamilyMemberIn(Schema):
+    id = fields.Integer(strict=True, allow_none=True)  # a stored member to change in place
     name = text(40, required=True)
     relationship = text(20, required=True)
     phone = Phone(required=True)
@@ -164,6 +172,7 @@ class ResidentOut(Schema):
     consent_note = fields.String()
     family_members = fields.List(fields.Nested(FamilyMemberOut))
     created_at = fields.DateTime()
+    version = version_out()
     updated_at = fields.DateTime()
 
     def _age(self, obj) -> int:
@@ -343,6 +352,7 @@ class ProviderOut(Schema):
     phone = fields.String()
     address = fields.String()
     status = fields.String()
+    version = version_out()
     contracts = fields.List(fields.Nested(ContractOut))
 
 
@@ -350,6 +360,7 @@ class ProviderOut(Schema):
 
 
 class CertificateIn(Schema):
+    id = fields.Integer(strict=True, allow_none=True, load_only=True)  # a stored one, in place
     kind = text(60, required=True)
     number = text(40, load_default="")
     issued_on = fields.Date(required=True)
@@ -426,6 +437,7 @@ class CaregiverOut(Schema):
     skills = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateOut))
     working_hours = fields.List(fields.Nested(WorkingHoursOut))
+    version = version_out()
 
 
 class VolunteerIn(Schema):
@@ -455,6 +467,7 @@ class VolunteerOut(Schema):
     joined_on = fields.Date()
     status = fields.String()
     skills_note = fields.String()
+    version = version_out()
 
 
 class AuditEventOut(Schema):

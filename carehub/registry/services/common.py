@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from carehub.auth.models import User
 from carehub.common import crypto
-from carehub.common.errors import Invalid
+from carehub.common.errors import Conflict, Invalid, Stale
 from carehub.common.normalise import NotNormal, normalise_code
 from carehub.extensions import db
 from carehub.registry.models import Station
+
+ID_NUMBER_UNAVAILABLE = "id_number_unavailable"
+# The district rule (README, Registry): one ID number, one record in the district. Registering a
+# number that is already registered is refused with one answer, the same whether the record is at
+# the coordinator's own station or another's, naming neither: a record outside the account's
+# stations is "not found" when read, and must not be found by trying to register it either.
+RESIDENT_UNAVAILABLE = _l(
+    "This ID number cannot be registered here; "
+    "ask the district administrator to transfer the resident."
+)
+VOLUNTEER_UNAVAILABLE = _l(
+    "This ID number cannot be registered as a volunteer here; "
+    "ask the district administrator to transfer the volunteer."
+)
+
+
+def id_number_unavailable(message) -> Conflict:
+    return Conflict(message, {"id_number": [message]}, code=ID_NUMBER_UNAVAILABLE)
 
 
 def station_for_write(actor: User, station_id: int, field: str = "station_id") -> Station:
@@ -30,16 +52,119 @@ def station_by_code(code: str) -> Station | None:
 
 
 def set_phone(record, phone: str | None) -> None:
+    """Store a phone encrypted and masked; an unchanged one is left alone (no needless UPDATE)."""
+    if phone_of(record) == (phone or None):
+        return
     record.phone_enc = crypto.encrypt(phone) if phone else None
     record.phone_masked = crypto.mask_phone(phone) if phone else None
 
 
+def phone_of(record) -> str | None:
+    return crypto.decrypt(record.phone_enc) if record.phone_enc else None
+
+
 def set_id_number(record, value: str) -> None:
-    record.id_number_hash = crypto.blind_index(value)
+    """Store an ID number hashed, encrypted and masked; an unchanged one is left alone."""
+    index = crypto.blind_index(value)
+    if record.id_number_hash == index:
+        return
+    record.id_number_hash = index
     record.id_number_enc = crypto.encrypt(value)
     record.id_number_masked = crypto.mask(value)
 
 
-def diff(before: dict, after: dict) -> dict:
-    """Fields whose value changed, as {field: [old, new]}, for the audit log."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+# --- one request's change, whole or not at all --------------------------------------------------
+
+
+def split_version(payload):
+    """The payload without ``version``, and the version the client read (None: not given).
+
+    The API takes it from ``If-Match`` or the body, a page from its hidden field.
+    """
+    if not isinstance(payload, dict) or "version" not in payload:
+        return payload, None
+    payload = dict(payload)
+    version = payload.pop("version")
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise Invalid.field("version", "must be the version number you read")
+    return payload, version
+
+
+def lock(record, expected_version: int | None) -> None:
+    """Wait for whoever is changing ``record``, then read it afresh (SELECT ... FOR UPDATE).
+
+    Two requests changing one record then run one after the other, each on the other's result,
+    so the record is always exactly one request's change. A client that says which version it
+    read is refused (``Stale``) when someone else saved in between.
+    """
+    model = type(record)
+    db.session.execute(select(model.id).where(model.id == record.id).with_for_update())
+    db.session.expire(record)
+    if expected_version is not None and record.version != expected_version:
+        raise Stale()
+
+
+def touch(record) -> None:
+    """Make the flush UPDATE the row, so its version moves even when only child rows changed.
+
+    (Every versioned registry record has a ``name``; marking it is how SQLAlchemy is told.)
+    """
+    flag_modified(record, "name")
+
+
+def pair_rows(rows: list, items: list[dict], *keys) -> list:
+    """Match wanted child items to stored rows, so that a row that stays keeps its id.
+
+    ``keys`` are (row -> key, item -> key) pairs tried in turn (e.g. id, then the whole content,
+    then a natural key); each row is matched at most once. Returns, for each item, its row or None.
+    """
+    free, found = list(rows), [None] * len(items)
+    for row_key, item_key in keys:
+        for i, item in enumerate(items):
+            if found[i] is not None:
+                continue
+            key = item_key(item)
+            row = next((r for r in free if key is not None and row_key(r) == key), None)
+            if row is not None:
+                found[i] = row
+                free.remove(row)
+    return found
+
+
+def set_fields(record, values: dict) -> None:
+    """Set attributes that differ (equal ones are left alone, so nothing needless is written)."""
+    for key, value in values.items():
+        if getattr(record, key) != value:
+            setattr(record, key, value)
+
+
+# --- the audit log's view of a change --------------------------------------------------------------
+
+
+def masked_id(value: str | None) -> str | None:
+    return crypto.mask(value) if value else None
+
+
+def masked_phone(value: str | None) -> str | None:
+    return crypto.mask_phone(value) if value else None
+
+
+def shown(snapshot: dict, masks: dict[str, Callable]) -> dict:
+    """A record's snapshot as the audit log keeps it: ID and phone numbers masked."""
+    return {k: masks[k](v) if k in masks else v for k, v in snapshot.items()}
+
+
+def changes(before: dict, after: dict, masks: dict[str, Callable]) -> dict:
+    """What changed between two snapshots, as {field: [old, new]} with numbers masked.
+
+    Compared in clear, shown masked: a new phone with the same mask is still a change.
+    """
+    return {
+        key: [masks[key](before.get(key)), masks[key](value)]
+        if key in masks
+        else [before.get(key), value]
+        for key, value in after.items()
+        if before.get(key) != value
+    }

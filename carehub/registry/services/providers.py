@@ -17,9 +17,11 @@ from carehub.extensions import db
 from carehub.registry.idnumbers import parse_credit_code
 from carehub.registry.models import Contract, ContractPrice, Provider, Station, contract_stations
 from carehub.registry.schemas import ContractIn, PageQuery, ProviderIn
+from carehub.registry.services.common import changes, lock, set_fields, split_version
 
 ADMIN = frozenset({"admin"})
 DUPLICATE = "a provider with this credit code is already registered"
+PROVIDER_FIELDS = ("name", "credit_code", "contact_name", "phone", "address", "status")
 
 
 def _visible(actor: User):
@@ -69,6 +71,7 @@ def get_provider(actor: User, provider_id: int) -> Provider:
 def create_provider(actor: User, payload: dict) -> Provider:
     require_write(actor, ADMIN)
     data = load(ProviderIn(), payload)
+    data["phone"] = data.get("phone") or ""  # a business number, stored plain; blank is ""
     data["credit_code"] = parse_credit_code(data["credit_code"])
     _refuse_duplicate(data["credit_code"], None)
     with atomic("credit_code", DUPLICATE):
@@ -80,17 +83,28 @@ def create_provider(actor: User, payload: dict) -> Provider:
 
 
 def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
+    """Change some fields: all of this request or none, one audit event if anything changed."""
     require_write(actor, ADMIN)
+    payload, expected_version = split_version(payload)
     provider = get_provider(actor, provider_id)
+    lock(provider, expected_version)
     data = load(ProviderIn(), payload, partial=True)
+    if "phone" in data:
+        data["phone"] = data["phone"] or ""
     if "credit_code" in data:
         data["credit_code"] = parse_credit_code(data["credit_code"])
         _refuse_duplicate(data["credit_code"], provider.id)
     with atomic("credit_code", DUPLICATE):
-        for key, value in data.items():
-            setattr(provider, key, value)
-        record(actor, "update", "provider", provider.id, None, data)
+        before = _snapshot(provider)
+        set_fields(provider, data)
+        changed = changes(before, _snapshot(provider), {})
+        if changed:
+            record(actor, "update", "provider", provider.id, None, changed)
     return provider
+
+
+def _snapshot(provider: Provider) -> dict:
+    return {key: getattr(provider, key) for key in PROVIDER_FIELDS}
 
 
 def add_contract(actor: User, provider_id: int, payload: dict) -> Contract:
