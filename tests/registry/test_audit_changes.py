@@ -142,3 +142,12 @@ def test_a_new_records_event_masks_its_numbers(app, api, world):
     for secret in (payload["id_number"], payload["phone"], "13900001111"):
         assert secret not in text
     assert event["changes"]["phone"] == "138****5678"
+
+
+def test_the_timeline_shows_a_replaced_family_member_masked(api, world, login):
+    rid = _create_resident(api, world)["id"]
+    other = {"name": "李红", "relationship": "女儿", "phone": "13600002222"}
+    assert api("coord_a").patch(f"{RESIDENTS}/{rid}", json={"family_members": [other]}).json
+    page = login("coord_a").get(f"/residents/{rid}").get_data(as_text=True)
+    assert "李明(儿子，139****1111) → 李红(女儿，136****2222)" in page
+    assert "13600002222" not in page

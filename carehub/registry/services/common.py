@@ -85,8 +85,8 @@ def split_version(payload):
         return payload, None
     payload = dict(payload)
     version = payload.pop("version")
-    if isinstance(version, str) and version.strip().isdigit():
-        version = int(version)
+    if isinstance(version, str):  # from a form: blank is "not given"
+        version = int(version) if version.strip().isdigit() else (version.strip() or None)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise Invalid.field("version", "must be the version number you read")
     return payload, version
