@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
+from carehub.audit.models import AuditEvent
 from carehub.audit.services import history
+from carehub.extensions import db
 from tests.api.test_scoping import caregiver_payload, volunteer_payload
 from tests.factories import resident_payload
 
@@ -151,3 +155,13 @@ def test_the_timeline_shows_a_replaced_family_member_masked(api, world, login):
     page = login("coord_a").get(f"/residents/{rid}").get_data(as_text=True)
     assert "李明(儿子，139****1111) → 李红(女儿，136****2222)" in page
     assert "13600002222" not in page
+
+
+def test_a_catalogue_entry_saved_unchanged_writes_nothing(app, api, world):
+    meal = api("admin").get("/api/v1/service-types").json
+    meal = next(s for s in meal if s["code"] == "MEAL")
+    same = {"default_minutes": meal["default_minutes"], "skills": meal["skills"]}
+    assert api("admin").patch("/api/v1/service-types/MEAL", json=same).status_code == 200
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "service_type"))
+        assert list(events) == []
