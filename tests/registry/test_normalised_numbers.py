@@ -7,6 +7,9 @@ field, never a 500 and never a second record of the same person.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from carehub.registry.idnumbers import compose_credit_code
@@ -145,3 +148,22 @@ def test_the_normalisation_functions_the_importer_shares():
         normalise_id_number("3201O6")
     with pytest.raises(NotNormal):
         normalise_phone("138-abc")
+
+
+def test_the_import_reads_numbers_the_same_way(api, world):
+    """The importer calls the same services: a full-width row and its ASCII twin are one person."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "身份证号", "联系电话", "住址", "所属服务站"])
+    ascii_id = id_number(11)
+    writer.writerow(
+        ["王秀英", full_width(ascii_id), "１３８-１２３４-５６７８", "宁海路5号", "S-A"]
+    )
+    writer.writerow(["王秀英", ascii_id, "13812345678", "宁海路5号", "S-A"])
+    upload = {"file": (io.BytesIO(out.getvalue().encode()), "roster.csv")}
+    preview = api("coord_a").post(
+        "/api/v1/imports/residents", data=upload, content_type="multipart/form-data"
+    )
+    rows = preview.json["rows"]
+    assert rows[0]["status"] == "ok", rows[0]
+    assert rows[1]["status"] == "error" and "row 2" in str(rows[1]["errors"])
