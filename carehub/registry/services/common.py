@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -122,14 +122,13 @@ def pair_rows(rows: list, items: list[dict], *keys) -> list:
     """
     free, found = list(rows), [None] * len(items)
     for row_key, item_key in keys:
+        free_keys = [row_key(row) for row in free]
         for i, item in enumerate(items):
-            if found[i] is not None:
-                continue
-            key = item_key(item)
-            row = next((r for r in free if key is not None and row_key(r) == key), None)
-            if row is not None:
-                found[i] = row
-                free.remove(row)
+            key = item_key(item) if found[i] is None else None
+            if key is not None and key in free_keys:
+                at = free_keys.index(key)
+                found[i] = free.pop(at)
+                free_keys.pop(at)
     return found
 
 
@@ -143,28 +142,41 @@ def set_fields(record, values: dict) -> None:
 # --- the audit log's view of a change --------------------------------------------------------------
 
 
-def masked_id(value: str | None) -> str | None:
-    return crypto.mask(value) if value else None
+@dataclass(frozen=True)
+class Secret:
+    """An ID or phone number in a record's snapshot: compared by what is stored, shown masked.
 
-
-def masked_phone(value: str | None) -> str | None:
-    return crypto.mask_phone(value) if value else None
-
-
-def shown(snapshot: dict, masks: dict[str, Callable]) -> dict:
-    """A record's snapshot as the audit log keeps it: ID and phone numbers masked."""
-    return {k: masks[k](v) if k in masks else v for k, v in snapshot.items()}
-
-
-def changes(before: dict, after: dict, masks: dict[str, Callable]) -> dict:
-    """What changed between two snapshots, as {field: [old, new]} with numbers masked.
-
-    Compared in clear, shown masked: a new phone with the same mask is still a change.
+    ``token`` is the blind index or the ciphertext, which the services rewrite only when the
+    number changes: a new number with the same mask is still a change, and nothing is decrypted.
     """
+
+    token: str | None
+    masked: str | None
+
+
+def secret_phone(record) -> Secret:
+    return Secret(record.phone_enc, record.phone_masked)
+
+
+def secret_id_number(record) -> Secret:
+    return Secret(record.id_number_hash, record.id_number_masked)
+
+
+def shown(value):
+    """A snapshot (or part of one) as the audit log keeps it: every Secret masked."""
+    if isinstance(value, Secret):
+        return value.masked
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value
+
+
+def changes(before: dict, after: dict) -> dict:
+    """What changed between two snapshots of a record, as {field: [old, new]}, numbers masked."""
     return {
-        key: [masks[key](before.get(key)), masks[key](value)]
-        if key in masks
-        else [before.get(key), value]
+        key: [shown(before.get(key)), shown(value)]
         for key, value in after.items()
         if before.get(key) != value
     }

@@ -72,7 +72,7 @@ def update_service_type(actor: User, code: str, payload: dict) -> ServiceType:
             keep = [row for row in service.skills if row.skill in wanted]
             new = wanted - {row.skill for row in keep}
             service.skills = keep + [ServiceSkill(skill=s) for s in sorted(new)]
-        changed = changes(before, _service_snapshot(service), {})
+        changed = changes(before, _service_snapshot(service))
         if changed:  # one event naming what changed; saving it unchanged writes nothing
             record(actor, "update", "service_type", None, None, {"code": code, **changed})
     return service

@@ -97,7 +97,7 @@ def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
     with atomic("credit_code", DUPLICATE):
         before = _snapshot(provider)
         set_fields(provider, data)
-        changed = changes(before, _snapshot(provider), {})
+        changed = changes(before, _snapshot(provider))
         if changed:
             record(actor, "update", "provider", provider.id, None, changed)
     return provider

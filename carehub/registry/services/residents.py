@@ -31,10 +31,10 @@ from carehub.registry.services.common import (
     changes,
     id_number_unavailable,
     lock,
-    masked_id,
-    masked_phone,
     pair_rows,
     phone_of,
+    secret_id_number,
+    secret_phone,
     set_fields,
     set_id_number,
     set_phone,
@@ -119,7 +119,7 @@ def create_resident(actor: User, payload: dict) -> Resident:
         _apply(resident, data)
         db.session.add(resident)
         db.session.flush()
-        created = shown(_snapshot(resident), MASKS)
+        created = shown(_snapshot(resident))
         record(actor, "create", "resident", resident.id, resident.station_id, created)
     return resident
 
@@ -144,7 +144,7 @@ def update_resident(actor: User, resident_id: int, payload: dict) -> Resident:
     with atomic("id_number", RESIDENT_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
         before = _snapshot(resident)
         _apply(resident, data)
-        changed = changes(before, _snapshot(resident), MASKS)
+        changed = changes(before, _snapshot(resident))
         if changed:
             touch(resident)
             record(actor, "update", "resident", resident.id, resident.station_id, changed)
@@ -220,11 +220,14 @@ def _fill_member(member: FamilyMember, data: dict) -> None:
 
 
 def _member(member: FamilyMember) -> dict:
-    """A family member as the audit log compares it (phone in clear; masked when shown)."""
+    """A stored family member in the shape of its input, phone in clear (to match input)."""
+    return {**_member_fields(member), "phone": phone_of(member)}
+
+
+def _member_fields(member: FamilyMember) -> dict:
     return {
         "name": member.name,
         "relationship": member.relationship_,
-        "phone": phone_of(member),
         "lives_away": member.lives_away,
         "emergency_contact": member.emergency_contact,
         "agreement_signed_on": member.agreement_signed_on,
@@ -270,22 +273,15 @@ def _iso(day: date | None) -> str | None:
 
 
 def _snapshot(resident: Resident) -> dict:
-    """The record as the audit log compares it: every field a person can change, in clear."""
+    """The record as the audit log compares it: every field a person can change."""
     data = {f: getattr(resident, f) for f in SIMPLE_FIELDS}
     data.update(
         station_id=resident.station_id,
-        id_number=crypto.decrypt(resident.id_number_enc),
-        phone=phone_of(resident),
+        id_number=secret_id_number(resident),
+        phone=secret_phone(resident),
         categories=sorted(resident.categories),
-        family_members=[_member(m) for m in resident.family_members],
+        family_members=[
+            {**_member_fields(m), "phone": secret_phone(m)} for m in resident.family_members
+        ],
     )
     return data
-
-
-def _masked_members(members: list[dict] | None) -> list[dict] | None:
-    if members is None:
-        return None
-    return [{**m, "phone": masked_phone(m.get("phone"))} for m in members]
-
-
-MASKS = {"id_number": masked_id, "phone": masked_phone, "family_members": _masked_members}

@@ -31,10 +31,10 @@ from carehub.registry.services.common import (
     changes,
     id_number_unavailable,
     lock,
-    masked_id,
-    masked_phone,
     pair_rows,
     phone_of,
+    secret_id_number,
+    secret_phone,
     set_fields,
     set_id_number,
     set_phone,
@@ -91,7 +91,7 @@ def create_caregiver(actor: User, payload: dict) -> Caregiver:
         _apply_caregiver(actor, caregiver, data)
         db.session.add(caregiver)
         db.session.flush()
-        created = shown(_caregiver_snapshot(caregiver), CAREGIVER_MASKS)
+        created = shown(_caregiver_snapshot(caregiver))
         record(actor, "create", "caregiver", caregiver.id, caregiver.station_id, created)
     return caregiver
 
@@ -112,7 +112,7 @@ def update_caregiver(actor: User, caregiver_id: int, payload: dict) -> Caregiver
     with atomic():
         before = _caregiver_snapshot(caregiver)
         _apply_caregiver(actor, caregiver, data)
-        changed = changes(before, _caregiver_snapshot(caregiver), CAREGIVER_MASKS)
+        changed = changes(before, _caregiver_snapshot(caregiver))
         if changed:
             touch(caregiver)
             record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, changed)
@@ -209,10 +209,10 @@ def _caregiver_fields(caregiver: Caregiver) -> dict:
 
 
 def _caregiver_snapshot(caregiver: Caregiver) -> dict:
-    """The caregiver as the audit log compares it (phone in clear; masked when shown)."""
+    """The caregiver as the audit log compares it: every field a person can change."""
     data = {key: getattr(caregiver, key) for key in CAREGIVER_FIELDS}
     data.update(
-        phone=phone_of(caregiver),
+        phone=secret_phone(caregiver),
         skills=sorted(caregiver.skills),
         certificates=[_certificate(c) for c in caregiver.certificates],
         working_hours=[
@@ -220,9 +220,6 @@ def _caregiver_snapshot(caregiver: Caregiver) -> dict:
         ],
     )
     return data
-
-
-CAREGIVER_MASKS = {"phone": masked_phone}
 
 
 # --- volunteers -------------------------------------------------------------------------------
@@ -255,7 +252,7 @@ def create_volunteer(actor: User, payload: dict) -> Volunteer:
         _apply_volunteer(actor, volunteer, data)
         db.session.add(volunteer)
         db.session.flush()
-        created = shown(_volunteer_snapshot(volunteer), VOLUNTEER_MASKS)
+        created = shown(_volunteer_snapshot(volunteer))
         record(actor, "create", "volunteer", volunteer.id, volunteer.station_id, created)
     return volunteer
 
@@ -267,14 +264,14 @@ def update_volunteer(actor: User, volunteer_id: int, payload: dict) -> Volunteer
     volunteer = get_volunteer(actor, volunteer_id)
     lock(volunteer, expected_version)
     check_station(actor, volunteer.station_id, "volunteer", volunteer_id)
-    current = _volunteer_snapshot(volunteer)
-    current["joined_on"] = volunteer.joined_on.isoformat()
-    current = {k: v for k, v in current.items() if k != "phone" or v is not None}
-    data = load(VolunteerIn(), current | payload if isinstance(payload, dict) else payload)
+    data = load(
+        VolunteerIn(),
+        _volunteer_fields(volunteer) | payload if isinstance(payload, dict) else payload,
+    )
     with atomic("id_number", VOLUNTEER_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
         before = _volunteer_snapshot(volunteer)
         _apply_volunteer(actor, volunteer, data)
-        changed = changes(before, _volunteer_snapshot(volunteer), VOLUNTEER_MASKS)
+        changed = changes(before, _volunteer_snapshot(volunteer))
         if changed:
             touch(volunteer)
             record(actor, "update", "volunteer", volunteer.id, volunteer.station_id, changed)
@@ -303,11 +300,20 @@ def _apply_volunteer(actor: User, volunteer: Volunteer, data: dict) -> None:
     set_phone(volunteer, data.get("phone"))
 
 
-def _volunteer_snapshot(volunteer: Volunteer) -> dict:
-    """The volunteer as the audit log compares it (numbers in clear; masked when shown)."""
+def _volunteer_fields(volunteer: Volunteer) -> dict:
+    """The stored volunteer in the input shape of VolunteerIn, to merge a partial change into."""
     data = {key: getattr(volunteer, key) for key in VOLUNTEER_FIELDS}
-    data.update(id_number=crypto.decrypt(volunteer.id_number_enc), phone=phone_of(volunteer))
+    data.update(
+        joined_on=volunteer.joined_on.isoformat(),
+        id_number=crypto.decrypt(volunteer.id_number_enc),
+    )
+    if volunteer.phone_enc:
+        data["phone"] = phone_of(volunteer)
     return data
 
 
-VOLUNTEER_MASKS = {"id_number": masked_id, "phone": masked_phone}
+def _volunteer_snapshot(volunteer: Volunteer) -> dict:
+    """The volunteer as the audit log compares it: every field a person can change."""
+    data = {key: getattr(volunteer, key) for key in VOLUNTEER_FIELDS}
+    data.update(id_number=secret_id_number(volunteer), phone=secret_phone(volunteer))
+    return data
