@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from carehub.api.helpers import actor, json_body, page_body, query_args
@@ -45,7 +46,8 @@ def versioned_body() -> dict:
     if header and header != "*":
         version = header.removeprefix("W/").strip('"')
         if not version.isdigit():
-            raise Invalid.field("If-Match", 'must be the ETag you read, e.g. "3"')
+            message = _l('Must be the ETag you read, e.g. "3".')
+            raise Invalid(message, {"If-Match": [message]}, code="bad_version")
         body = {**body, "version": int(version)}
     return body
 

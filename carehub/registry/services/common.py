@@ -88,7 +88,8 @@ def split_version(payload):
     if isinstance(version, str):  # from a form: blank is "not given"
         version = int(version) if version.strip().isdigit() else (version.strip() or None)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise Invalid.field("version", "must be the version number you read")
+        message = _l("Must be the version number you read.")
+        raise Invalid(message, {"version": [message]}, code="bad_version")
     return payload, version
 
 
