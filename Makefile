@@ -14,7 +14,12 @@ run: install db demo  ## install, migrate, load the demo district, start the web
 test: install system-deps  ## the whole suite, on SQLite then on PostgreSQL
 	bash scripts/test.sh
 
-install: $(BIN)/.installed
+MO := carehub/translations/zh/LC_MESSAGES/messages.mo
+
+install: $(BIN)/.installed $(MO)
+
+$(MO): carehub/translations/zh/LC_MESSAGES/messages.po $(BIN)/.installed  ## compiled, not committed
+	$(BIN)/pybabel compile -d carehub/translations
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -13,6 +13,7 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -64,7 +65,8 @@ def _rollback() -> None:
 def _domain_error(error: CareHubError):
     _rollback()
     if is_api_request():
-        return json_error(error.status, error.message, error.errors or None)
+        with force_locale("en"):  # the API answers in English, with the error's stable code
+            return jsonify(error.to_dict()), error.status
     if error.status in (403, 404):  # the page's own words: no English, nothing about others
         return error_page(error.status)
     return error_page(400, error.message)

@@ -1,17 +1,37 @@
-"""Domain errors raised by services; the API turns them into DESIGN.md §5 JSON, pages into messages."""
+"""Domain errors raised by services; the API turns them into DESIGN.md §5 JSON, pages into messages.
+
+A message may be a ``lazy_gettext`` string: it is rendered when read, so a page shows it in the
+reader's language and the API (which reads it under the English locale) in English. ``code`` is a
+stable name for the kind of error that clients can test instead of the wording (the JSON ``error``).
+"""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
+from flask import has_request_context
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
 
 class CareHubError(Exception):
     status = 400
+    code: str | None = None
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+    def __init__(self, message, errors: dict[str, list] | None = None, code: str | None = None):
         super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+        self._message = message
+        self._errors = errors or {}
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return _render(self._message)
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {field: [_render(m) for m in messages] for field, messages in self._errors.items()}
 
     def to_dict(self) -> dict:
         body = {
@@ -19,9 +39,19 @@ class CareHubError(Exception):
             "status": HTTPStatus(self.status).phrase,
             "message": self.message,
         }
+        if self.code:
+            body["error"] = self.code
         if self.errors:
             body["errors"] = self.errors
         return body
+
+
+def _render(message) -> str:
+    """A message as text: in the reader's language during a request, else (CLI, jobs) English."""
+    if isinstance(message, str) or has_request_context():
+        return str(message)
+    with force_locale("en"):
+        return str(message)
 
 
 class Invalid(CareHubError):
@@ -44,3 +74,20 @@ class Forbidden(CareHubError):
 
 class Conflict(CareHubError):
     status = 409
+
+
+class Stale(Conflict):
+    """The record changed since the client read it (or while this request waited for it).
+
+    No field is wrong, so none is named: the client reloads and decides again.
+    """
+
+    code = "stale"
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "This record was changed by someone else since you opened it. "
+                "Reload it to see their changes, then make yours again."
+            )
+        )

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import Schema, ValidationError, fields, validate
 
 from carehub.common.errors import Invalid
+from carehub.common.normalise import NotNormal, normalise_code, normalise_phone
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -30,11 +31,30 @@ def choice(values, **kw) -> fields.String:
 
 
 class Phone(Text):
+    """A phone number stored as ASCII digits, however it was typed (full width, dashes, +86)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
-        phone = super()._deserialize(value, attr, data, **kwargs).replace(" ", "")
+        try:
+            phone = normalise_phone(super()._deserialize(value, attr, data, **kwargs))
+        except NotNormal:
+            phone = "?"
         if phone and not PHONE.match(phone):
             raise ValidationError("not a valid mobile (11 digits) or landline number")
         return phone or None
+
+
+class Code(Text):
+    """A code (station, credit code) in ASCII; ``upper`` for codes that are upper case by law."""
+
+    def __init__(self, *args, upper: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upper = upper
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalise_code(super()._deserialize(value, attr, data, **kwargs), self.upper)
+        except NotNormal as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class Yuan(fields.Field):

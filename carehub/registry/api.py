@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from carehub.api.helpers import actor, json_body, page_body, query_args
 from carehub.audit.services import history
+from carehub.common.errors import Invalid
 from carehub.registry import schemas as s
 from carehub.registry.services import network, providers, residents, staff
 
@@ -19,6 +22,39 @@ def body_doc(schema) -> dict:
 
 def query_doc(schema) -> dict:
     return {"parameters": [{"in": "query", "schema": schema}]}
+
+
+IF_MATCH_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": 'The version you read (its ETag, e.g. "3"): the change is refused with '
+            '409 "stale" if someone else saved the record since. A "version" field in the body '
+            "does the same.",
+        }
+    ]
+}
+
+
+def versioned_body() -> dict:
+    """The JSON body, with the version named by an ``If-Match`` header (the record's ETag)."""
+    body = json_body()
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        version = header.removeprefix("W/").strip('"')
+        if not version.isdigit():
+            message = _l('Must be the ETag you read, e.g. "3".')
+            raise Invalid(message, {"If-Match": [message]}, code="bad_version")
+        body = {**body, "version": int(version)}
+    return body
+
+
+def tagged(record):
+    """The record with its version as the ETag, for If-Match on the next change."""
+    return record, 200, {"ETag": f'"{record.version}"'}
 
 
 @blp.route("/stations")
@@ -86,13 +122,13 @@ class Residents(MethodView):
 class ResidentItem(MethodView):
     @blp.response(200, s.ResidentOut)
     def get(self, resident_id: int):
-        return residents.get_resident(actor(), resident_id)
+        return tagged(residents.get_resident(actor(), resident_id))
 
-    @blp.doc(**body_doc(s.ResidentIn))
+    @blp.doc(**body_doc(s.ResidentIn), **IF_MATCH_DOC)
     @blp.response(200, s.ResidentOut)
     def patch(self, resident_id: int):
         """Change some fields; the result is validated as a whole record."""
-        return residents.update_resident(actor(), resident_id, json_body())
+        return tagged(residents.update_resident(actor(), resident_id, versioned_body()))
 
 
 @blp.route("/residents/<int:resident_id>/assessments")
@@ -134,12 +170,12 @@ class Providers(MethodView):
 class ProviderItem(MethodView):
     @blp.response(200, s.ProviderOut)
     def get(self, provider_id: int):
-        return providers.get_provider(actor(), provider_id)
+        return tagged(providers.get_provider(actor(), provider_id))
 
-    @blp.doc(**body_doc(s.ProviderIn))
+    @blp.doc(**body_doc(s.ProviderIn), **IF_MATCH_DOC)
     @blp.response(200, s.ProviderOut)
     def patch(self, provider_id: int):
-        return providers.update_provider(actor(), provider_id, json_body())
+        return tagged(providers.update_provider(actor(), provider_id, versioned_body()))
 
 
 @blp.route("/providers/<int:provider_id>/contracts")
@@ -168,12 +204,12 @@ class Caregivers(MethodView):
 class CaregiverItem(MethodView):
     @blp.response(200, s.CaregiverOut)
     def get(self, caregiver_id: int):
-        return staff.get_caregiver(actor(), caregiver_id)
+        return tagged(staff.get_caregiver(actor(), caregiver_id))
 
-    @blp.doc(**body_doc(s.CaregiverIn))
+    @blp.doc(**body_doc(s.CaregiverIn), **IF_MATCH_DOC)
     @blp.response(200, s.CaregiverOut)
     def patch(self, caregiver_id: int):
-        return staff.update_caregiver(actor(), caregiver_id, json_body())
+        return tagged(staff.update_caregiver(actor(), caregiver_id, versioned_body()))
 
 
 @blp.route("/volunteers")
@@ -193,9 +229,9 @@ class Volunteers(MethodView):
 class VolunteerItem(MethodView):
     @blp.response(200, s.VolunteerOut)
     def get(self, volunteer_id: int):
-        return staff.get_volunteer(actor(), volunteer_id)
+        return tagged(staff.get_volunteer(actor(), volunteer_id))
 
-    @blp.doc(**body_doc(s.VolunteerIn))
+    @blp.doc(**body_doc(s.VolunteerIn), **IF_MATCH_DOC)
     @blp.response(200, s.VolunteerOut)
     def patch(self, volunteer_id: int):
-        return staff.update_volunteer(actor(), volunteer_id, json_body())
+        return tagged(staff.update_volunteer(actor(), volunteer_id, versioned_body()))

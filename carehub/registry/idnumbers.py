@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from carehub.common.normalise import NotNormal, normalise_code, normalise_id_number
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 # Province-level region codes (first two digits of GB/T 2260 codes).
@@ -41,8 +43,15 @@ def id_check_char(first17: str) -> str:
 
 
 def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
-    """Validate an 18-character ID number and return its birth date and sex."""
-    value = (raw or "").strip().upper()
+    """Validate an 18-character ID number and return its birth date and sex.
+
+    The number is first read as ASCII (full-width or other-script digits, blanks): ``value`` is the
+    one form that is stored, hashed and searched.
+    """
+    try:
+        value = normalise_id_number(raw)
+    except NotNormal:
+        raise InvalidIdentifier("must be 17 digits followed by a digit or X") from None
     if len(value) != 18:
         raise InvalidIdentifier(f"must be 18 characters, got {len(value)}")
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
@@ -67,8 +76,11 @@ def uscc_check_char(first17: str) -> str:
 
 
 def parse_credit_code(raw: str) -> str:
-    """Validate a unified social credit code and return it normalised to upper case."""
-    value = (raw or "").strip().upper()
+    """Validate a unified social credit code and return it as upper-case ASCII."""
+    try:
+        value = normalise_code(raw)
+    except NotNormal as exc:
+        raise InvalidIdentifier(str(exc)) from None
     if len(value) != 18:
         raise InvalidIdentifier(f"must be 18 characters, got {len(value)}")
     bad = sorted({c for c in value if c not in USCC_ALPHABET})

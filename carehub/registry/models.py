@@ -132,6 +132,10 @@ class Resident(db.Model):
     consent_note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: every UPDATE checks and bumps it; a client that read version N may
+    # only change the record while it is still N (If-Match / the form's hidden field).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     station: Mapped[Station] = relationship()
     category_rows: Mapped[list[ResidentCategory]] = relationship(
@@ -244,6 +248,8 @@ class Provider(db.Model):
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")  # see Resident.version
+    __mapper_args__ = {"version_id_col": version}
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="provider", order_by="Contract.valid_from.desc()"
     )
@@ -310,6 +316,8 @@ class Caregiver(db.Model):
     travel_mode: Mapped[str] = mapped_column(String(8), default="ebike")
     max_minutes_per_day: Mapped[int] = mapped_column(Integer, default=480)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")  # see Resident.version
+    __mapper_args__ = {"version_id_col": version}
     provider: Mapped[Provider] = relationship()
     station: Mapped[Station] = relationship()
     skill_rows: Mapped[list[CaregiverSkill]] = relationship(cascade="all, delete-orphan")
@@ -387,5 +395,7 @@ class Volunteer(db.Model):
     joined_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     skills_note: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")  # see Resident.version
+    __mapper_args__ = {"version_id_col": version}
     station: Mapped[Station] = relationship()
     resident: Mapped[Resident | None] = relationship()

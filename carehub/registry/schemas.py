@@ -6,7 +6,8 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from carehub.common.schema import Phone, Yuan, choice, text
+from carehub.common.normalise import NotNormal, normalise_id_number
+from carehub.common.schema import Code, Phone, Text, Yuan, choice, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
@@ -20,6 +21,26 @@ def _check_id(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+class IdNumberText(Text):
+    """An ID number read as ASCII however it was typed; ``parse_id_number`` then judges it.
+
+    No length limit here: the number's own check says how many characters were entered.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalise_id_number(super()._deserialize(value, attr, data, **kwargs))
+        except NotNormal:
+            raise ValidationError("must be 17 digits followed by a digit or X") from None
+
+
+def version_out() -> fields.Integer:
+    """The record's version; a change sent with it (If-Match) applies only to that version."""
+    return fields.Integer(
+        metadata={"description": "Send it back (If-Match or version) to change this version only"}
+    )
+
+
 def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
@@ -28,6 +49,7 @@ def _check_coordinates(data: dict) -> None:
 
 
 class FamilyMemberIn(Schema):
+    id = fields.Integer(strict=True, allow_none=True)  # a stored member to change in place
     name = text(40, required=True)
     relationship = text(20, required=True)
     phone = Phone(required=True)
@@ -39,7 +61,7 @@ class FamilyMemberIn(Schema):
 class ResidentIn(Schema):
     station_id = fields.Integer(required=True, strict=True)
     name = text(40, required=True)
-    id_number = text(18, required=True)
+    id_number = IdNumberText(required=True)
     sex = choice(m.SEXES)
     birth_date = fields.Date()
     phone = Phone(allow_none=True)
@@ -150,6 +172,7 @@ class ResidentOut(Schema):
     consent_note = fields.String()
     family_members = fields.List(fields.Nested(FamilyMemberOut))
     created_at = fields.DateTime()
+    version = version_out()
     updated_at = fields.DateTime()
 
     def _age(self, obj) -> int:
@@ -207,7 +230,7 @@ class StationOut(Schema):
 
 
 class StationIn(Schema):
-    code = text(16, required=True)
+    code = Code(required=True, upper=False, validate=validate.Length(1, 16))
     name = text(80, required=True)
     street_id = fields.Integer(required=True, strict=True)
     community_id = fields.Integer(allow_none=True, strict=True)
@@ -307,7 +330,7 @@ class ContractOut(Schema):
 
 class ProviderIn(Schema):
     name = text(100, required=True)
-    credit_code = text(18, required=True)
+    credit_code = Code(required=True)
     contact_name = text(40, load_default="")
     phone = Phone(load_default="")
     address = text(200, load_default="")
@@ -329,6 +352,7 @@ class ProviderOut(Schema):
     phone = fields.String()
     address = fields.String()
     status = fields.String()
+    version = version_out()
     contracts = fields.List(fields.Nested(ContractOut))
 
 
@@ -336,6 +360,7 @@ class ProviderOut(Schema):
 
 
 class CertificateIn(Schema):
+    id = fields.Integer(strict=True, allow_none=True, load_only=True)  # a stored one, in place
     kind = text(60, required=True)
     number = text(40, load_default="")
     issued_on = fields.Date(required=True)
@@ -412,13 +437,14 @@ class CaregiverOut(Schema):
     skills = fields.List(fields.String())
     certificates = fields.List(fields.Nested(CertificateOut))
     working_hours = fields.List(fields.Nested(WorkingHoursOut))
+    version = version_out()
 
 
 class VolunteerIn(Schema):
     station_id = fields.Integer(required=True, strict=True)
     resident_id = fields.Integer(allow_none=True, strict=True)
     name = text(40, required=True)
-    id_number = text(18, required=True)
+    id_number = IdNumberText(required=True)
     phone = Phone(allow_none=True)
     joined_on = fields.Date(required=True)
     status = choice(m.STAFF_STATUSES, load_default="active")
@@ -441,6 +467,7 @@ class VolunteerOut(Schema):
     joined_on = fields.Date()
     status = fields.String()
     skills_note = fields.String()
+    version = version_out()
 
 
 class AuditEventOut(Schema):

@@ -98,7 +98,7 @@ def test_preview_names_every_bad_row_and_column_and_writes_nothing(registered):
     assert "check digit" in problems[3]["身份证号"][0]
     assert problems[5]["所属服务站"] == ["unknown station S-X"]
     assert problems[6]["身份证号"] == ["the same ID number as row 2 of this file"]
-    assert "already registered" in problems[7]["身份证号"][0]
+    assert "cannot be registered here" in problems[7]["身份证号"][0]
     assert (result.total, result.valid, result.invalid, result.created_ids) == (8, 2, 6, [])
     assert (count(Resident), count(AuditEvent)) == before
 

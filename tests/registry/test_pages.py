@@ -188,7 +188,7 @@ def test_a_duplicate_id_number_is_reported_at_the_field(app, world, login):
     response = login("coord_a").post("/residents/new", data=_new_resident_form(world.station_a, 5))
     assert response.status_code == 409
     assert _errors(response.get_data(as_text=True), "id_number") == [
-        "该身份证号码的老年人已经登记。"
+        "该身份证号码无法在此登记；如需转入，请联系区级管理员办理老年人转移。"
     ]
     assert _count(app, Resident) == 1
 

@@ -13,8 +13,10 @@ from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.models import Community, District, ServiceSkill, ServiceType, Station, Street
 from carehub.registry.schemas import ServiceTypeIn, StationIn
+from carehub.registry.services.common import changes, set_fields
 
 ADMIN = frozenset({"admin"})
+SERVICE_FIELDS = ("name_zh", "name_en", "default_minutes", "carers")
 
 
 def list_stations(actor: User) -> list[Station]:
@@ -64,13 +66,21 @@ def update_service_type(actor: User, code: str, payload: dict) -> ServiceType:
         raise NotFound(f"service type {code} not found")
     data = load(ServiceTypeIn(), payload, partial=True)
     with atomic():
-        for key in ("name_zh", "name_en", "default_minutes", "carers"):
-            if key in data:
-                setattr(service, key, data[key])
-        if "skills" in data:
-            service.skills = [ServiceSkill(skill=s) for s in sorted(set(data["skills"]))]
-        record(actor, "update", "service_type", None, None, {"code": code, **data})
+        before = _service_snapshot(service)
+        set_fields(service, {k: data[k] for k in SERVICE_FIELDS if k in data})
+        wanted = set(data.get("skills", service.skill_codes))
+        if wanted != set(service.skill_codes):
+            keep = [row for row in service.skills if row.skill in wanted]
+            new = wanted - {row.skill for row in keep}
+            service.skills = keep + [ServiceSkill(skill=s) for s in sorted(new)]
+        changed = changes(before, _service_snapshot(service))
+        if changed:  # one event naming what changed; saving it unchanged writes nothing
+            record(actor, "update", "service_type", None, None, {"code": code, **changed})
     return service
+
+
+def _service_snapshot(service: ServiceType) -> dict:
+    return {**{k: getattr(service, k) for k in SERVICE_FIELDS}, "skills": service.skill_codes}
 
 
 def list_districts(actor: User) -> list[District]:

@@ -9,6 +9,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import require_read, require_write
 from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.common.normalise import NotNormal, normalise_code
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -16,9 +17,11 @@ from carehub.extensions import db
 from carehub.registry.idnumbers import parse_credit_code
 from carehub.registry.models import Contract, ContractPrice, Provider, Station, contract_stations
 from carehub.registry.schemas import ContractIn, PageQuery, ProviderIn
+from carehub.registry.services.common import changes, lock, set_fields, split_version
 
 ADMIN = frozenset({"admin"})
 DUPLICATE = "a provider with this credit code is already registered"
+PROVIDER_FIELDS = ("name", "credit_code", "contact_name", "phone", "address", "status")
 
 
 def _visible(actor: User):
@@ -41,11 +44,21 @@ def list_providers(actor: User, args: dict) -> Page:
     args = load(PageQuery(), args)
     query = _visible(actor)
     if args.get("q"):
-        query = query.where(Provider.name.contains(args["q"]) | (Provider.credit_code == args["q"]))
+        query = query.where(
+            Provider.name.contains(args["q"]) | (Provider.credit_code == _as_code(args["q"]))
+        )
     if "status" in args:
         query = query.where(Provider.status == args["status"])
     query = query.options(selectinload(Provider.contracts))
     return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
+
+
+def _as_code(term: str) -> str:
+    """The search term as a stored credit code (ASCII, upper case), or as typed."""
+    try:
+        return normalise_code(term)
+    except NotNormal:
+        return term
 
 
 def get_provider(actor: User, provider_id: int) -> Provider:
@@ -58,6 +71,7 @@ def get_provider(actor: User, provider_id: int) -> Provider:
 def create_provider(actor: User, payload: dict) -> Provider:
     require_write(actor, ADMIN)
     data = load(ProviderIn(), payload)
+    data["phone"] = data.get("phone") or ""  # a business number, stored plain; blank is ""
     data["credit_code"] = parse_credit_code(data["credit_code"])
     _refuse_duplicate(data["credit_code"], None)
     with atomic("credit_code", DUPLICATE):
@@ -69,17 +83,28 @@ def create_provider(actor: User, payload: dict) -> Provider:
 
 
 def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
+    """Change some fields: all of this request or none, one audit event if anything changed."""
     require_write(actor, ADMIN)
+    payload, expected_version = split_version(payload)
     provider = get_provider(actor, provider_id)
+    lock(provider, expected_version)
     data = load(ProviderIn(), payload, partial=True)
+    if "phone" in data:
+        data["phone"] = data["phone"] or ""
     if "credit_code" in data:
         data["credit_code"] = parse_credit_code(data["credit_code"])
         _refuse_duplicate(data["credit_code"], provider.id)
     with atomic("credit_code", DUPLICATE):
-        for key, value in data.items():
-            setattr(provider, key, value)
-        record(actor, "update", "provider", provider.id, None, data)
+        before = _snapshot(provider)
+        set_fields(provider, data)
+        changed = changes(before, _snapshot(provider))
+        if changed:
+            record(actor, "update", "provider", provider.id, None, changed)
     return provider
+
+
+def _snapshot(provider: Provider) -> dict:
+    return {key: getattr(provider, key) for key in PROVIDER_FIELDS}
 
 
 def add_contract(actor: User, provider_id: int, payload: dict) -> Contract:

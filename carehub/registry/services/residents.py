@@ -11,7 +11,8 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import check_station, require_write, station_filter
 from carehub.common import crypto
-from carehub.common.errors import Conflict, NotFound
+from carehub.common.errors import NotFound
+from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -24,9 +25,25 @@ from carehub.registry.models import (
     ResidentCategory,
 )
 from carehub.registry.schemas import AssessmentIn, ResidentIn, ResidentQuery
-from carehub.registry.services.common import diff, set_id_number, set_phone, station_for_write
+from carehub.registry.services.common import (
+    ID_NUMBER_UNAVAILABLE,
+    RESIDENT_UNAVAILABLE,
+    changes,
+    id_number_unavailable,
+    lock,
+    pair_rows,
+    phone_of,
+    secret_id_number,
+    secret_phone,
+    set_fields,
+    set_id_number,
+    set_phone,
+    shown,
+    split_version,
+    station_for_write,
+    touch,
+)
 
-DUPLICATE = "a resident with this ID number is already registered"
 SIMPLE_FIELDS = (
     "name", "address", "latitude", "longitude", "household", "health_notes",
     "caregiver_sex_preference", "status", "status_since", "deceased_on",
@@ -39,13 +56,11 @@ def list_residents(actor: User, args: dict) -> Page:
     query = station_filter(select(Resident), Resident.station_id, actor)
     if args.get("q"):
         term = args["q"]
-        query = query.where(
-            or_(
-                Resident.name.contains(term),
-                Resident.address.contains(term),
-                Resident.id_number_hash == crypto.blind_index(term),
-            )
-        )
+        matches = [Resident.name.contains(term), Resident.address.contains(term)]
+        id_number = _as_id_number(term)
+        if id_number:
+            matches.append(Resident.id_number_hash == crypto.blind_index(id_number))
+        query = query.where(or_(*matches))
     if "station_id" in args:
         query = query.where(Resident.station_id == args["station_id"])
     if "category" in args:
@@ -60,6 +75,14 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(Resident.id.in_(_at_level(args["ability_level"])))
     query = query.options(selectinload(Resident.category_rows), selectinload(Resident.station))
     return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+
+
+def _as_id_number(term: str) -> str | None:
+    """The search term as a stored ID number (ASCII, upper case), if it can be one."""
+    try:
+        return normalise_id_number(term)
+    except NotNormal:
+        return None
 
 
 def _at_level(level: int):
@@ -91,30 +114,40 @@ def create_resident(actor: User, payload: dict) -> Resident:
     require_write(actor)
     data = load(ResidentIn(), payload)
     station_for_write(actor, data["station_id"])
-    with atomic("id_number", DUPLICATE):
+    with atomic("id_number", RESIDENT_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
         resident = Resident(station_id=data["station_id"])
         _apply(resident, data)
         db.session.add(resident)
         db.session.flush()
-        record(actor, "create", "resident", resident.id, resident.station_id, _summary(data))
+        created = shown(_snapshot(resident))
+        record(actor, "create", "resident", resident.id, resident.station_id, created)
     return resident
 
 
 def update_resident(actor: User, resident_id: int, payload: dict) -> Resident:
-    """Change some fields; the merged record is validated whole, as if newly entered."""
+    """Change some fields; the merged record is validated whole, as if newly entered.
+
+    The change is all of this request or none of it: the row is locked first, and a ``version``
+    the client read (If-Match, the form's hidden field) must still be current. One audit event
+    lists what changed; saving the record unchanged writes nothing.
+    """
     require_write(actor)
+    payload, expected_version = split_version(payload)
     resident = get_resident(actor, resident_id)
-    before = _as_input(resident)
-    merged = {**before, **(payload if isinstance(payload, dict) else {})}
-    data = load(ResidentIn(), merged if isinstance(payload, dict) else payload)
+    lock(resident, expected_version)
+    check_station(actor, resident.station_id, "resident", resident_id)  # it may have moved
+    merged = {**_as_input(resident), **payload} if isinstance(payload, dict) else payload
+    data = load(ResidentIn(), merged)
     station_for_write(actor, data["station_id"])
     if data["status"] != resident.status and "status_since" not in payload:
         data["status_since"] = date.today()
-    with atomic("id_number", DUPLICATE):
+    with atomic("id_number", RESIDENT_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
+        before = _snapshot(resident)
         _apply(resident, data)
-        changes = diff(_summary(before), _summary(data))
-        if changes:
-            record(actor, "update", "resident", resident.id, resident.station_id, changes)
+        changed = changes(before, _snapshot(resident))
+        if changed:
+            touch(resident)
+            record(actor, "update", "resident", resident.id, resident.station_id, changed)
     return resident
 
 
@@ -135,39 +168,85 @@ def add_assessment(actor: User, resident_id: int, payload: dict) -> AbilityAsses
 
 
 def _apply(resident: Resident, data: dict) -> None:
+    """Put validated input on the record, touching only what differs (child rows in place)."""
     parsed = parse_id_number(data["id_number"])
     _refuse_duplicate(parsed.value, resident.id)
     set_id_number(resident, parsed.value)
-    resident.sex, resident.birth_date = parsed.sex, parsed.birth_date
-    resident.station_id = data["station_id"]
-    for field in SIMPLE_FIELDS:
-        setattr(resident, field, data.get(field))
-    resident.health_notes = data.get("health_notes") or ""
-    resident.consent_note = data.get("consent_note") or ""
+    fields = {f: data.get(f) for f in SIMPLE_FIELDS}
+    fields.update(health_notes=data.get("health_notes") or "",
+                  consent_note=data.get("consent_note") or "")  # fmt: skip
+    set_fields(resident, {"sex": parsed.sex, "birth_date": parsed.birth_date,
+                          "station_id": data["station_id"], **fields})  # fmt: skip
     set_phone(resident, data.get("phone"))
-    resident.category_rows = [ResidentCategory(category=c) for c in sorted(set(data["categories"]))]
-    resident.family_members = [_family_member(f) for f in data["family_members"]]
+    _set_categories(resident, set(data["categories"]))
+    _set_family(resident, data["family_members"])
+
+
+def _set_categories(resident: Resident, wanted: set[str]) -> None:
+    if set(resident.categories) != wanted:
+        keep = [row for row in resident.category_rows if row.category in wanted]
+        new = wanted - {row.category for row in keep}
+        resident.category_rows = keep + [ResidentCategory(category=c) for c in sorted(new)]
+
+
+def _set_family(resident: Resident, wanted: list[dict]) -> None:
+    """Family members as listed; a stored one that stays (same id, same person) keeps its row."""
+    stored = list(resident.family_members)
+    found = pair_rows(
+        stored,
+        wanted,
+        (lambda m: m.id, lambda item: item.get("id")),
+        (_member, lambda item: _member_input(item)),
+        (lambda m: (m.name, m.relationship_), lambda item: (item["name"], item["relationship"])),
+    )
+    rows = [row or FamilyMember() for row in found]
+    for row, item in zip(rows, wanted, strict=True):
+        _fill_member(row, item)
+    if rows != stored:
+        resident.family_members = rows
+
+
+def _fill_member(member: FamilyMember, data: dict) -> None:
+    set_fields(member, {
+        "name": data["name"],
+        "relationship_": data["relationship"],
+        "lives_away": data["lives_away"],
+        "emergency_contact": data["emergency_contact"],
+        "agreement_signed_on": data.get("agreement_signed_on"),
+    })  # fmt: skip
+    if member.phone_enc is None or phone_of(member) != data["phone"]:
+        member.phone_enc = crypto.encrypt(data["phone"])
+        member.phone_masked = crypto.mask_phone(data["phone"])
+
+
+def _member(member: FamilyMember) -> dict:
+    """A stored family member in the shape of its input, phone in clear (to match input)."""
+    return {**_member_fields(member), "phone": phone_of(member)}
+
+
+def _member_fields(member: FamilyMember) -> dict:
+    return {
+        "name": member.name,
+        "relationship": member.relationship_,
+        "lives_away": member.lives_away,
+        "emergency_contact": member.emergency_contact,
+        "agreement_signed_on": member.agreement_signed_on,
+    }
+
+
+def _member_input(item: dict) -> dict:
+    return {key: item.get(key) for key in (
+        "name", "relationship", "phone", "lives_away", "emergency_contact", "agreement_signed_on"
+    )}  # fmt: skip
 
 
 def _refuse_duplicate(id_number: str, own_id: int | None) -> None:
+    """One ID number, one resident in the district; the answer never says where the other is."""
     other = db.session.scalar(
         select(Resident.id).where(Resident.id_number_hash == crypto.blind_index(id_number))
     )
     if other is not None and other != own_id:
-        raise Conflict(DUPLICATE, {"id_number": [DUPLICATE]})
-
-
-def _family_member(data: dict) -> FamilyMember:
-    member = FamilyMember(
-        name=data["name"],
-        relationship_=data["relationship"],
-        lives_away=data["lives_away"],
-        emergency_contact=data["emergency_contact"],
-        agreement_signed_on=data.get("agreement_signed_on"),
-    )
-    member.phone_enc = crypto.encrypt(data["phone"])
-    member.phone_masked = crypto.mask_phone(data["phone"])
-    return member
+        raise id_number_unavailable(RESIDENT_UNAVAILABLE)
 
 
 def _as_input(resident: Resident) -> dict:
@@ -179,30 +258,30 @@ def _as_input(resident: Resident) -> dict:
     data.update(
         station_id=resident.station_id,
         id_number=crypto.decrypt(resident.id_number_enc),
-        phone=crypto.decrypt(resident.phone_enc) if resident.phone_enc else None,
+        phone=phone_of(resident),
         categories=resident.categories,
         family_members=[
-            {
-                "name": f.name,
-                "relationship": f.relationship_,
-                "phone": crypto.decrypt(f.phone_enc),
-                "lives_away": f.lives_away,
-                "emergency_contact": f.emergency_contact,
-                "agreement_signed_on": f.agreement_signed_on.isoformat()
-                if f.agreement_signed_on
-                else None,
-            }
-            for f in resident.family_members
+            {"id": m.id, **_member(m), "agreement_signed_on": _iso(m.agreement_signed_on)}
+            for m in resident.family_members
         ],
     )
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _summary(data: dict) -> dict:
-    """What the audit log keeps of a change: no clear ID or phone numbers."""
-    hidden = {"id_number", "phone", "family_members"}
-    out = {k: v for k, v in data.items() if k not in hidden}
-    out["family_members"] = len(data.get("family_members", []))
-    if "id_number" in data:
-        out["id_number"] = crypto.mask(str(data["id_number"]))
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in out.items()}
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _snapshot(resident: Resident) -> dict:
+    """The record as the audit log compares it: every field a person can change."""
+    data = {f: getattr(resident, f) for f in SIMPLE_FIELDS}
+    data.update(
+        station_id=resident.station_id,
+        id_number=secret_id_number(resident),
+        phone=secret_phone(resident),
+        categories=sorted(resident.categories),
+        family_members=[
+            {**_member_fields(m), "phone": secret_phone(m)} for m in resident.family_members
+        ],
+    )
+    return data

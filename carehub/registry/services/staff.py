@@ -9,7 +9,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import check_station, require_read, require_write, station_filter
 from carehub.common import crypto
-from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.common.errors import Invalid, NotFound
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -25,10 +25,31 @@ from carehub.registry.models import (
     WorkingHours,
 )
 from carehub.registry.schemas import CaregiverIn, PageQuery, VolunteerIn
-from carehub.registry.services.common import set_id_number, set_phone, station_for_write
+from carehub.registry.services.common import (
+    ID_NUMBER_UNAVAILABLE,
+    VOLUNTEER_UNAVAILABLE,
+    changes,
+    id_number_unavailable,
+    lock,
+    pair_rows,
+    phone_of,
+    secret_id_number,
+    secret_phone,
+    set_fields,
+    set_id_number,
+    set_phone,
+    shown,
+    split_version,
+    station_for_write,
+    touch,
+)
 
 CAREGIVER_WRITERS = frozenset({"admin", "coordinator", "provider_manager"})
-DUPLICATE_VOLUNTEER = "a volunteer with this ID number is already registered"
+CAREGIVER_FIELDS = (
+    "provider_id", "station_id", "name", "sex", "home_latitude", "home_longitude", "travel_mode",
+    "max_minutes_per_day", "status",
+)  # fmt: skip
+VOLUNTEER_FIELDS = ("station_id", "resident_id", "name", "joined_on", "status", "skills_note")
 
 
 def _caregivers_visible(actor: User):
@@ -70,20 +91,31 @@ def create_caregiver(actor: User, payload: dict) -> Caregiver:
         _apply_caregiver(actor, caregiver, data)
         db.session.add(caregiver)
         db.session.flush()
-        record(actor, "create", "caregiver", caregiver.id, caregiver.station_id, _plain(data))
+        created = shown(_caregiver_snapshot(caregiver))
+        record(actor, "create", "caregiver", caregiver.id, caregiver.station_id, created)
     return caregiver
 
 
 def update_caregiver(actor: User, caregiver_id: int, payload: dict) -> Caregiver:
-    """Change some fields; the merged record is validated whole, nested rows included."""
+    """Change some fields; the merged record is validated whole, nested rows included.
+
+    All of this request or none (row lock, version check); one audit event listing what changed,
+    none when nothing did; certificates and working hours that stay keep their rows and ids.
+    """
     require_write(actor, CAREGIVER_WRITERS)
+    payload, expected_version = split_version(payload)
     caregiver = get_caregiver(actor, caregiver_id)
+    lock(caregiver, expected_version)
+    get_caregiver(actor, caregiver_id)  # still visible once locked (it may have moved)
     merged = _caregiver_fields(caregiver) | payload if isinstance(payload, dict) else payload
     data = load(CaregiverIn(), merged)
     with atomic():
+        before = _caregiver_snapshot(caregiver)
         _apply_caregiver(actor, caregiver, data)
-        changed = {k: v for k, v in data.items() if k in payload}
-        record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, _plain(changed))
+        changed = changes(before, _caregiver_snapshot(caregiver))
+        if changed:
+            touch(caregiver)
+            record(actor, "update", "caregiver", caregiver.id, caregiver.station_id, changed)
     return caregiver
 
 
@@ -92,30 +124,80 @@ def _apply_caregiver(actor: User, caregiver: Caregiver, data: dict) -> None:
     provider = db.session.get(Provider, data["provider_id"])
     if provider is None or (actor.role == "provider_manager" and provider.id != actor.provider_id):
         raise Invalid.field("provider_id", f"no provider with id {data['provider_id']}")
-    for key in ("provider_id", "station_id", "name", "sex", "home_latitude", "home_longitude",
-                "travel_mode", "max_minutes_per_day", "status"):  # fmt: skip
-        setattr(caregiver, key, data.get(key))
-    if "phone" in data:
-        set_phone(caregiver, data["phone"])
-    caregiver.skill_rows = [CaregiverSkill(skill=s) for s in sorted(set(data.get("skills", [])))]
-    caregiver.certificates = [Certificate(**c) for c in data.get("certificates", [])]
     hours = data.get("working_hours", [])
     if len({(h["weekday"], h["start"]) for h in hours}) != len(hours):
         raise Invalid.field("working_hours", "two periods start at the same time on one day")
-    if caregiver.id is not None:  # delete the old periods first: (weekday, start) is unique
-        caregiver.working_hours = []
-        db.session.flush()
-    caregiver.working_hours = [WorkingHours(**h) for h in hours]
+    set_fields(caregiver, {key: data.get(key) for key in CAREGIVER_FIELDS})
+    if "phone" in data:
+        set_phone(caregiver, data["phone"])
+    _set_skills(caregiver, set(data.get("skills", [])))
+    _set_certificates(caregiver, data.get("certificates", []))
+    _set_hours(caregiver, hours)
+
+
+def _set_skills(caregiver: Caregiver, wanted: set[str]) -> None:
+    if set(caregiver.skills) != wanted:
+        keep = [row for row in caregiver.skill_rows if row.skill in wanted]
+        new = wanted - {row.skill for row in keep}
+        caregiver.skill_rows = keep + [CaregiverSkill(skill=s) for s in sorted(new)]
+
+
+def _set_certificates(caregiver: Caregiver, wanted: list[dict]) -> None:
+    """Certificates as listed; one that stays (same id, content, or kind and number) keeps its row."""
+    stored = list(caregiver.certificates)
+    found = pair_rows(
+        stored,
+        wanted,
+        (lambda c: c.id, lambda item: item.get("id")),
+        (_certificate, _certificate_input),
+        (lambda c: (c.kind, c.number), lambda item: (item["kind"], item.get("number", ""))),
+    )
+    rows = [row or Certificate() for row in found]
+    for row, item in zip(rows, wanted, strict=True):
+        set_fields(row, _certificate_input(item))
+    if rows != stored:
+        caregiver.certificates = rows
+
+
+def _set_hours(caregiver: Caregiver, wanted: list[dict]) -> None:
+    """Working periods as listed; a period that starts when a stored one does is that row."""
+    stored = list(caregiver.working_hours)
+    found = pair_rows(
+        stored,
+        wanted,
+        (lambda h: (h.weekday, h.start), lambda item: (item["weekday"], item["start"])),
+    )
+    rows = [row or WorkingHours() for row in found]
+    for row, item in zip(rows, wanted, strict=True):
+        set_fields(row, {"weekday": item["weekday"], "start": item["start"], "end": item["end"]})
+    if rows != stored:
+        caregiver.working_hours = rows
+
+
+def _certificate(certificate: Certificate) -> dict:
+    return {
+        "kind": certificate.kind,
+        "number": certificate.number or "",
+        "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+    }
+
+
+def _certificate_input(item: dict) -> dict:
+    return {
+        "kind": item["kind"],
+        "number": item.get("number") or "",
+        "issued_on": item["issued_on"],
+        "expires_on": item.get("expires_on"),
+    }
 
 
 def _caregiver_fields(caregiver: Caregiver) -> dict:
     """The stored caregiver in the input shape of CaregiverIn (the phone stays unless given)."""
-    keep = ("provider_id", "station_id", "name", "sex", "home_latitude", "home_longitude",
-            "travel_mode", "max_minutes_per_day", "status")  # fmt: skip
-    data = {k: getattr(caregiver, k) for k in keep if getattr(caregiver, k) is not None}
+    data = {k: getattr(caregiver, k) for k in CAREGIVER_FIELDS if getattr(caregiver, k) is not None}
     data["skills"] = caregiver.skills
     data["certificates"] = [
-        {"kind": c.kind, "number": c.number, "issued_on": c.issued_on.isoformat(),
+        {"id": c.id, "kind": c.kind, "number": c.number, "issued_on": c.issued_on.isoformat(),
          "expires_on": c.expires_on.isoformat() if c.expires_on else None}
         for c in caregiver.certificates
     ]  # fmt: skip
@@ -126,8 +208,18 @@ def _caregiver_fields(caregiver: Caregiver) -> dict:
     return data
 
 
-def _plain(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k != "phone"}
+def _caregiver_snapshot(caregiver: Caregiver) -> dict:
+    """The caregiver as the audit log compares it: every field a person can change."""
+    data = {key: getattr(caregiver, key) for key in CAREGIVER_FIELDS}
+    data.update(
+        phone=secret_phone(caregiver),
+        skills=sorted(caregiver.skills),
+        certificates=[_certificate(c) for c in caregiver.certificates],
+        working_hours=[
+            {"weekday": h.weekday, "start": h.start, "end": h.end} for h in caregiver.working_hours
+        ],
+    )
+    return data
 
 
 # --- volunteers -------------------------------------------------------------------------------
@@ -155,29 +247,34 @@ def get_volunteer(actor: User, volunteer_id: int) -> Volunteer:
 def create_volunteer(actor: User, payload: dict) -> Volunteer:
     require_write(actor)
     data = load(VolunteerIn(), payload)
-    with atomic("id_number", DUPLICATE_VOLUNTEER):
+    with atomic("id_number", VOLUNTEER_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
         volunteer = Volunteer()
         _apply_volunteer(actor, volunteer, data)
         db.session.add(volunteer)
         db.session.flush()
-        record(actor, "create", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
+        created = shown(_volunteer_snapshot(volunteer))
+        record(actor, "create", "volunteer", volunteer.id, volunteer.station_id, created)
     return volunteer
 
 
 def update_volunteer(actor: User, volunteer_id: int, payload: dict) -> Volunteer:
+    """Change some fields: all of this request or none, one audit event if anything changed."""
     require_write(actor)
+    payload, expected_version = split_version(payload)
     volunteer = get_volunteer(actor, volunteer_id)
-    current = {
-        "station_id": volunteer.station_id, "resident_id": volunteer.resident_id,
-        "name": volunteer.name, "id_number": crypto.decrypt(volunteer.id_number_enc),
-        "phone": crypto.decrypt(volunteer.phone_enc) if volunteer.phone_enc else None,
-        "joined_on": volunteer.joined_on.isoformat(), "status": volunteer.status,
-        "skills_note": volunteer.skills_note,
-    }  # fmt: skip
-    data = load(VolunteerIn(), current | payload if isinstance(payload, dict) else payload)
-    with atomic("id_number", DUPLICATE_VOLUNTEER):
+    lock(volunteer, expected_version)
+    check_station(actor, volunteer.station_id, "volunteer", volunteer_id)
+    data = load(
+        VolunteerIn(),
+        _volunteer_fields(volunteer) | payload if isinstance(payload, dict) else payload,
+    )
+    with atomic("id_number", VOLUNTEER_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
+        before = _volunteer_snapshot(volunteer)
         _apply_volunteer(actor, volunteer, data)
-        record(actor, "update", "volunteer", volunteer.id, volunteer.station_id, _plain_v(data))
+        changed = changes(before, _volunteer_snapshot(volunteer))
+        if changed:
+            touch(volunteer)
+            record(actor, "update", "volunteer", volunteer.id, volunteer.station_id, changed)
     return volunteer
 
 
@@ -188,7 +285,7 @@ def _apply_volunteer(actor: User, volunteer: Volunteer, data: dict) -> None:
         select(Volunteer.id).where(Volunteer.id_number_hash == crypto.blind_index(parsed.value))
     )
     if other is not None and other != volunteer.id:
-        raise Conflict(DUPLICATE_VOLUNTEER, {"id_number": [DUPLICATE_VOLUNTEER]})
+        raise id_number_unavailable(VOLUNTEER_UNAVAILABLE)
     if data.get("resident_id") is not None:
         resident = db.session.get(Resident, data["resident_id"])
         if resident is None or not (
@@ -198,13 +295,25 @@ def _apply_volunteer(actor: User, volunteer: Volunteer, data: dict) -> None:
         if resident.id_number_hash != crypto.blind_index(parsed.value):
             raise Invalid.field("resident_id", "this resident has a different ID number")
     set_id_number(volunteer, parsed.value)
-    volunteer.sex, volunteer.birth_date = parsed.sex, parsed.birth_date
-    for key in ("station_id", "resident_id", "name", "joined_on", "status", "skills_note"):
-        setattr(volunteer, key, data.get(key))
+    fields = {key: data.get(key) for key in VOLUNTEER_FIELDS}
+    set_fields(volunteer, {"sex": parsed.sex, "birth_date": parsed.birth_date, **fields})
     set_phone(volunteer, data.get("phone"))
 
 
-def _plain_v(data: dict) -> dict:
-    out = {k: v for k, v in data.items() if k not in ("phone", "id_number")}
-    out["id_number"] = crypto.mask(data["id_number"])
-    return out
+def _volunteer_fields(volunteer: Volunteer) -> dict:
+    """The stored volunteer in the input shape of VolunteerIn, to merge a partial change into."""
+    data = {key: getattr(volunteer, key) for key in VOLUNTEER_FIELDS}
+    data.update(
+        joined_on=volunteer.joined_on.isoformat(),
+        id_number=crypto.decrypt(volunteer.id_number_enc),
+    )
+    if volunteer.phone_enc:
+        data["phone"] = phone_of(volunteer)
+    return data
+
+
+def _volunteer_snapshot(volunteer: Volunteer) -> dict:
+    """The volunteer as the audit log compares it: every field a person can change."""
+    data = {key: getattr(volunteer, key) for key in VOLUNTEER_FIELDS}
+    data.update(id_number=secret_id_number(volunteer), phone=secret_phone(volunteer))
+    return data

@@ -143,11 +143,19 @@ def _shown(key: str, value) -> str:
         return label(kinds[key], value)
     if key == "categories" and isinstance(value, list):
         return _(", ").join(label("category", c) for c in value) or "—"
+    if key == "family_members" and isinstance(value, list):
+        return _(", ").join(_member_line(m) for m in value if isinstance(m, dict)) or "—"
     if key == "station_id":
         return next((s.name for s in network.list_stations(actor()) if s.id == value), str(value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return str(value)
+
+
+def _member_line(member: dict) -> str:
+    """A family member in the audit timeline: name, relationship and masked phone."""
+    return _("%(name)s (%(relationship)s, %(phone)s)", name=member.get("name", ""),
+             relationship=member.get("relationship", ""), phone=member.get("phone") or "—")  # fmt: skip
 
 
 # --- register and edit ------------------------------------------------------------------------
@@ -236,6 +244,7 @@ def _payload(form: MultiDict, record: Resident | None) -> tuple[dict, list[int]]
     if record is None or phone or form.get("clear_phone"):
         payload["phone"] = phone or None
     if record is not None:
+        payload["version"] = form.get("version")  # the version the form showed
         payload["status"] = form.get("status") or record.status
         payload["deceased_on"] = opt_text(form.get("deceased_on"))
         if form.get("status_since", "").strip():
@@ -253,6 +262,7 @@ def _family(form: MultiDict, record: Resident | None) -> tuple[list[dict], list[
         if not phone and row.get("id") in stored:  # kept: the form shows it masked
             phone = crypto.decrypt(stored[row["id"]].phone_enc)
         members.append({
+            "id": int(row["id"]) if row.get("id") in stored else None,
             "name": row.get("name", ""),
             "relationship": row.get("relationship", ""),
             "phone": phone,

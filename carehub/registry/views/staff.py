@@ -173,6 +173,8 @@ def _caregiver_payload(form: MultiDict, record: Caregiver | None) -> tuple[dict,
     phone = form.get("phone", "").strip()
     if record is None or phone or form.get("clear_phone"):
         payload["phone"] = phone or None
+    if record is not None:
+        payload["version"] = form.get("version")  # the version the form showed
     certificates = filled_rows(form, "certificates")
     payload["certificates"] = [
         {"kind": r.get("kind", ""), "number": r.get("number", ""),
@@ -311,6 +313,8 @@ def _volunteer_payload(form: MultiDict, record: Volunteer | None) -> dict:
         payload["id_number"] = id_number
     if record is None or phone or form.get("clear_phone"):
         payload["phone"] = phone or None
+    if record is not None:
+        payload["version"] = form.get("version")  # the version the form showed
     payload["resident_id"] = None
     if form.get("is_resident"):
         known = id_number or (crypto.decrypt(record.id_number_enc) if record else "")

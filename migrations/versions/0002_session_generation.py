@@ -1,6 +1,6 @@
 """users.session_generation: logging out or a new password ends every session of the account
 
-Revision ID: web_0001
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01 21:40:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'web_0001'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
