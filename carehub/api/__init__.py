@@ -16,8 +16,8 @@ PUBLIC_ENDPOINTS = frozenset({"auth_api.Token"})
 def init_api(app: Flask) -> None:
     from carehub.auth.api import blp as auth_blp
     from carehub.extensions import api, csrf
+    from carehub.imports.api import blp as import_blp
     from carehub.registry.api import blp as registry_blp
-    from carehub.registry.import_api import blp as import_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
