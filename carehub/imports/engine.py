@@ -8,10 +8,12 @@ passed. Nothing is kept in process memory between requests.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -22,7 +24,7 @@ from carehub.extensions import db
 from carehub.imports import reading
 from carehub.imports.problems import CellError, FileError, Problem
 from carehub.imports.reading import Header, Row, filled, is_totals_or_note
-from carehub.imports.spec import Context, Spec, spec_for
+from carehub.imports.spec import BuiltRow, Context, Spec, spec_for
 from carehub.registry.models import Provider, Station
 
 WHOLE_ROW = "row"
@@ -143,8 +145,11 @@ def _run(actor, kind, filename, data, station_id, write: bool) -> ImportResult:
         checked = [_convert(spec, header, ctx, number, cells) for number, cells in body]
         _duplicates_in_file(spec, header, checked)
         spec.prepare(ctx, [payload for _, payload in checked])
-        for row, payload in checked:
-            _create(spec, header, ctx, row, payload)
+        if spec.build is not None:
+            _build_all(spec, header, ctx, checked)
+        else:
+            for row, payload in checked:
+                _create(spec, header, ctx, row, payload)
         result.rows = [row for row, _ in checked]
         if write and result.ok:
             _record_import(actor, spec, result, ctx)
@@ -290,19 +295,12 @@ def _create(spec: Spec, header: Header, ctx: Context, row: RowResult, payload: d
     The service runs even when a cell was unreadable, so that every other problem of the row is
     named too (one error must not hide another); problems of a column already named are dropped.
     """
-    explained = {column for column, _ in row.problems}
     savepoint = db.session.begin_nested()
     try:
         created = spec.create(ctx.actor, payload, ctx)
     except CareHubError as exc:
         savepoint.rollback()
-        for name, messages in (exc.errors or {None: [exc.message]}).items():
-            key = spec.column_for_field(name) if name else None
-            column = _column_name(spec, header, key)
-            if column in explained:
-                continue
-            for message in messages:
-                row.add(column, Problem(_code(exc), message, name))
+        _name_problems(spec, header, row, exc)
         return
     if row.problems:
         savepoint.rollback()
@@ -310,6 +308,52 @@ def _create(spec: Spec, header: Header, ctx: Context, row: RowResult, payload: d
     savepoint.commit()
     row.record_id = created.id
     ctx.lookups.setdefault("station_of", {})[created.id] = spec.station_of(created)
+
+
+def _build_all(spec: Spec, header: Header, ctx: Context, checked) -> None:
+    """The fast path: every row checked in memory, the clean ones saved in one flush (SAVEPOINT).
+
+    Should the database still refuse something (a record registered meanwhile by someone else),
+    the batch is rolled back and the rows go through ``create`` one by one to name the culprit.
+    """
+    built: list[tuple[RowResult, Any, BuiltRow]] = []
+    for row, payload in checked:
+        fallback = copy.deepcopy(payload)
+        try:
+            item = spec.build(ctx.actor, payload, ctx)
+        except CareHubError as exc:
+            _name_problems(spec, header, row, exc)
+            continue
+        if row.ok:
+            built.append((row, fallback, item))
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add_all([item.record for _, _, item in built])
+        db.session.flush()
+        for _, _, item in built:
+            item.after_flush()
+        db.session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        for row, payload, _ in built:
+            _create(spec, header, ctx, row, payload)
+        return
+    savepoint.commit()
+    for row, _, item in built:
+        row.record_id = item.record.id
+        ctx.lookups.setdefault("station_of", {})[item.record.id] = spec.station_of(item.record)
+
+
+def _name_problems(spec: Spec, header: Header, row: RowResult, exc: CareHubError) -> None:
+    """The service's problems at their columns; a column whose cell was unreadable is explained."""
+    explained = {column for column, _ in row.problems}
+    for name, messages in (exc.errors or {None: [exc.message]}).items():
+        key = spec.column_for_field(name) if name else None
+        column = _column_name(spec, header, key)
+        if column in explained:
+            continue
+        for message in messages:
+            row.add(column, Problem(_code(exc), message, name))
 
 
 def _code(exc: CareHubError) -> str:

@@ -13,10 +13,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import WRITE_ROLES
+from carehub.auth.scoping import WRITE_ROLES, require_write
+from carehub.common import crypto
+from carehub.common.errors import Conflict
+from carehub.common.schema import load
 from carehub.extensions import db
 from carehub.imports.cells import (
     id_text,
@@ -30,10 +34,12 @@ from carehub.imports.cells import (
     station,
 )
 from carehub.imports.problems import CellError
-from carehub.imports.spec import Column, Context, Spec, register, text
+from carehub.imports.spec import BuiltRow, Column, Context, Spec, register, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, parse_id_number
+from carehub.registry.schemas import AssessmentIn, ResidentIn
 from carehub.registry.services import residents, staff
+from carehub.registry.services.common import set_id_number, set_phone, station_for_write
 
 # --- cells of the registry's sheets -----------------------------------------------------------
 
@@ -185,15 +191,78 @@ def _create_resident(actor: User, payload: dict, ctx: Context):
 def _reported_level(actor: User, resident: m.Resident, level: int) -> None:
     """A level the ledger states without an assessment date: kept as what the station reported
     (source "reported", dated the day it was imported), never as an assessment by the importer."""
-    db.session.add(
-        m.AbilityAssessment(
-            resident_id=resident.id, level=level, assessed_on=_local_today(),
-            assessor=resident.station.name[:40], source="reported", notes="",
-        )
-    )  # fmt: skip
+    reported = _level({"level": level}, resident.station)
+    reported.resident_id = resident.id
+    db.session.add(reported)
+    db.session.flush()
+    db.session.expire(resident, ["assessments"])
     changes = {"level": level, "source": "reported"}
     record(actor, "assess", "resident", resident.id, resident.station_id, changes)
 
+
+def _registered(ctx: Context, payloads: list[dict]) -> None:
+    """The ID numbers of the file already registered, in one query per thousand rows."""
+    hashes = sorted({crypto.blind_index(i) for i in map(_id_identity, payloads) if i})
+    found: set[str] = set()
+    for start in range(0, len(hashes), 1000):
+        query = select(m.Resident.id_number_hash).where(
+            m.Resident.id_number_hash.in_(hashes[start : start + 1000])
+        )
+        found.update(db.session.scalars(query))
+    ctx.lookups["registered"] = found
+
+
+def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
+    """The fast path of ``_create_resident`` for a whole sheet: the same schemas, the same steps as
+    the service (``residents.create_resident`` and ``add_assessment``), but the duplicate check is
+    the one query of ``_registered`` and nothing is flushed here; the engine saves all rows at once.
+    """
+    require_write(actor)
+    assessment = payload.pop("_assessment", None)
+    data = load(_RESIDENT_IN, payload)
+    if assessment and assessment.get("assessed_on"):
+        assessment.setdefault("assessor", actor.display_name or actor.username)
+        assessment = load(_ASSESSMENT_IN, assessment)
+    station = station_for_write(actor, data["station_id"])
+    parsed = parse_id_number(data["id_number"])
+    if crypto.blind_index(parsed.value) in ctx.lookups["registered"]:
+        raise Conflict(residents.DUPLICATE, {"id_number": [residents.DUPLICATE]})
+    resident = m.Resident(station_id=station.id)
+    set_id_number(resident, parsed.value)
+    resident.sex, resident.birth_date = parsed.sex, parsed.birth_date
+    for name in residents.SIMPLE_FIELDS:
+        setattr(resident, name, data.get(name))
+    resident.health_notes = data.get("health_notes") or ""
+    resident.consent_note = data.get("consent_note") or ""
+    set_phone(resident, data.get("phone"))
+    resident.category_rows = [
+        m.ResidentCategory(category=c) for c in sorted(set(data["categories"]))
+    ]
+    resident.family_members = [residents._family_member(f) for f in data["family_members"]]
+    if assessment:
+        level = _level(assessment, station) if "assessed_on" not in assessment else None
+        resident.assessments = [level or m.AbilityAssessment(**assessment)]
+
+    def audit() -> None:
+        where = (resident.id, station.id)
+        record(actor, "create", "resident", *where, residents._summary(data))
+        if assessment:
+            changes = {"level": assessment["level"]}
+            if "assessed_on" not in assessment:
+                changes["source"] = "reported"
+            record(actor, "assess", "resident", *where, changes)
+
+    return BuiltRow(resident, audit)
+
+
+def _level(assessment: dict, station: m.Station) -> m.AbilityAssessment:
+    level = assessment["level"]
+    return m.AbilityAssessment(level=level, assessed_on=_local_today(),
+                               assessor=station.name[:40], source="reported", notes="")  # fmt: skip
+
+
+_RESIDENT_IN = ResidentIn()
+_ASSESSMENT_IN = AssessmentIn()
 
 RESIDENTS = register(
     Spec(
@@ -267,6 +336,8 @@ RESIDENTS = register(
         identity=_id_identity,
         complete=_resident_complete,
         create=_create_resident,
+        prepare=_registered,
+        build=_build_resident,
     )
 )  # fmt: skip
 
