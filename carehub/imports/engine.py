@@ -8,7 +8,6 @@ passed. Nothing is kept in process memory between requests.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,14 +317,13 @@ def _build_all(spec: Spec, header: Header, ctx: Context, checked) -> None:
     """
     built: list[tuple[RowResult, Any, BuiltRow]] = []
     for row, payload in checked:
-        fallback = copy.deepcopy(payload)
         try:
-            item = spec.build(ctx.actor, payload, ctx)
+            item = spec.build(ctx.actor, payload, ctx)  # must leave the payload as it is
         except CareHubError as exc:
             _name_problems(spec, header, row, exc)
             continue
         if row.ok:
-            built.append((row, fallback, item))
+            built.append((row, payload, item))
     savepoint = db.session.begin_nested()
     try:
         db.session.add_all([item.record for _, _, item in built])

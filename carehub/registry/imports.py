@@ -218,11 +218,11 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
     the one query of ``_registered`` and nothing is flushed here; the engine saves all rows at once.
     """
     require_write(actor)
-    assessment = payload.pop("_assessment", None)
-    data = load(_RESIDENT_IN, payload)
+    assessment = payload.get("_assessment")  # the payload stays as it was, for the slow path
+    data = load(_RESIDENT_IN, {k: v for k, v in payload.items() if k != "_assessment"})
     if assessment and assessment.get("assessed_on"):
-        assessment.setdefault("assessor", actor.display_name or actor.username)
-        assessment = load(_ASSESSMENT_IN, assessment)
+        assessor = actor.display_name or actor.username
+        assessment = load(_ASSESSMENT_IN, {"assessor": assessor, **assessment})
     station = station_for_write(actor, data["station_id"])
     parsed = parse_id_number(data["id_number"])
     if crypto.blind_index(parsed.value) in ctx.lookups["registered"]:

@@ -185,3 +185,46 @@ def test_volunteers_import_the_same_way(world, ctx):
     rows = [["周志强", id_number(20, born=date(1958, 5, 1), sex="M"), "139-0000-2222", "理发"]]
     result = engine.import_(user("coord_a"), "volunteers", "v.csv", gbk_csv(rows, header))
     assert result.imported and len(result.created_ids) == 1
+
+
+def test_a_conflict_in_the_fast_path_falls_back_to_a_savepoint_per_row(world, ctx, monkeypatch):
+    """Someone registers a resident of the sheet after the engine looked: the batch is refused by
+    the database, rolled back, and the rows are run one by one to name the culprit."""
+    from carehub.registry import imports as registry_imports
+
+    coordinator = user("coord_a")
+    taken = ledger_rows()[1][3]
+    payload = resident_payload(world.station_a, seq=2)
+    assert payload["id_number"] == id_number(2) and taken == full_width(id_number(2))
+    residents.create_resident(coordinator, payload)
+    monkeypatch.setattr(
+        registry_imports.RESIDENTS, "prepare", lambda ctx, _p: ctx.lookups.update(registered=set())
+    )
+    result = engine.preview(coordinator, "residents", "a.xlsx", ledger_xlsx())
+    assert [r.status for r in result.rows] == ["ok", "error", "ok"]
+    assert "already registered" in result.rows[1].problems[0][1].english
+    assert count(Resident) == 1
+
+
+def test_the_pages_take_a_ledger_row_by_row(world, login, app):
+    import re
+
+    client = login("coord_a")
+    upload = client.get("/imports/residents").get_data(as_text=True)
+    assert "老人姓名" in upload and "联系方式" in upload  # the other spellings are listed
+    rows = ledger_rows()
+    rows[2][6] = "12-34"
+    data = {"file": (io.BytesIO(ledger_xlsx(rows)), "花名册.xlsx")}
+    page = client.post("/imports/residents/preview", data=data).get_data(as_text=True)
+    statuses = re.findall(r'<tr data-row="(\d+)"><td[^>]*>\d+</td><td[^>]*>([^<]+)</td>', page)
+    assert statuses == [("5", "王秀英"), ("6", "李桂兰"), ("7", "张玉兰")]
+    assert "表头位于第 4 行" in page and "已跳过合计行和备注行：第 9, 10 行" in page
+    assert "手机号</td>" in page and 'name="ticket"' not in page
+    good = {"file": (io.BytesIO(ledger_xlsx()), "花名册.xlsx")}
+    page = client.post("/imports/residents/preview", data=good).get_data(as_text=True)
+    ticket = re.search(r'name="ticket" value="([^"]*)"', page)[1]
+    payload = re.search(r'name="data" value="([^"]*)"', page)[1]
+    done = client.post("/imports/residents/confirm", data={"ticket": ticket, "data": payload})
+    assert done.status_code == 302 and done.location.endswith("/residents")
+    with app.app_context():
+        assert count(Resident) == 3
