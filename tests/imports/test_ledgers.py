@@ -228,3 +228,11 @@ def test_the_pages_take_a_ledger_row_by_row(world, login, app):
     assert done.status_code == 302 and done.location.endswith("/residents")
     with app.app_context():
         assert count(Resident) == 3
+
+
+def test_a_reported_level_is_shown_as_reported(world, login, app):
+    with app.app_context():
+        result = engine.import_(user("coord_a"), "residents", "a.xlsx", ledger_xlsx())
+        wang = result.created_ids[0]
+    page = login("coord_a").get(f"/residents/{wang}").get_data(as_text=True)
+    assert "服务站台账填报" in page and "服务站填报的等级，未经评估" in page
