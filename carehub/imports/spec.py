@@ -91,8 +91,10 @@ class Spec:
     # ``create`` row by row, so the answer is the same, only slower.
     build: Callable[[User, dict, Context], BuiltRow] | None = None
     _keys: dict[str, str] = field(default_factory=dict)
+    _by_key: dict[str, Column] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._by_key = {c.key: c for c in self.columns}
         for column in self.columns:
             for name in (column.header, column.key, *column.aliases):
                 self._keys.setdefault(normalise_header(name), column.key)
@@ -101,7 +103,7 @@ class Spec:
         return self._keys.get(normalise_header(header)) if filled(header) else None
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]
 
     def column_for_field(self, name: str) -> str | None:
         plain = ".".join(p for p in name.split(".") if not p.isdigit())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,8 +151,14 @@ def _local_today() -> date:
 
 
 def _id_identity(payload: dict) -> str | None:
+    return _canonical_id(payload.get("id_number", ""))
+
+
+@lru_cache(maxsize=16384)
+def _canonical_id(value: str) -> str | None:
+    """The ID number as stored, or None if it is not one (asked several times per row)."""
     try:
-        return parse_id_number(payload.get("id_number", "")).value
+        return parse_id_number(value).value
     except InvalidIdentifier:
         return None
 
