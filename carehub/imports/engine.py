@@ -23,7 +23,7 @@ from carehub.extensions import db
 from carehub.imports import reading
 from carehub.imports.problems import CellError, FileError, Problem
 from carehub.imports.reading import Header, Row, filled, is_totals_or_note
-from carehub.imports.spec import BuiltRow, Context, Spec, spec_for
+from carehub.imports.spec import BuiltRow, Context, Spec, UseService, spec_for
 from carehub.registry.models import Provider, Station
 
 WHOLE_ROW = "row"
@@ -321,6 +321,9 @@ def _build_all(spec: Spec, header: Header, ctx: Context, checked) -> None:
             item = spec.build(ctx.actor, payload, ctx)  # must leave the payload as it is
         except CareHubError as exc:
             _name_problems(spec, header, row, exc)
+            continue
+        except UseService:
+            _create(spec, header, ctx, row, payload)
             continue
         if row.ok:
             built.append((row, payload, item))

@@ -141,6 +141,11 @@ class Spec:
         return Header(number, columns, ignored)
 
 
+class UseService(Exception):
+    """Raised by ``Spec.build`` for a row the fast path should not judge (say, an ID number already
+    registered: what to answer is the service's rule); the engine runs ``create`` for it instead."""
+
+
 @dataclass
 class BuiltRow:
     """One row made ready by ``Spec.build``: the record (with its children) and what to write once

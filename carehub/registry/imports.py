@@ -20,7 +20,6 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
-from carehub.common.errors import Conflict
 from carehub.common.schema import load
 from carehub.extensions import db
 from carehub.imports.cells import (
@@ -35,7 +34,7 @@ from carehub.imports.cells import (
     station,
 )
 from carehub.imports.problems import CellError
-from carehub.imports.spec import BuiltRow, Column, Context, Spec, register, text
+from carehub.imports.spec import BuiltRow, Column, Context, Spec, UseService, register, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, parse_id_number
 from carehub.registry.schemas import AssessmentIn, ResidentIn
@@ -223,6 +222,7 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
     """The fast path of ``_create_resident`` for a whole sheet: the same schemas, the same steps as
     the service (``residents.create_resident`` and ``add_assessment``), but the duplicate check is
     the one query of ``_registered`` and nothing is flushed here; the engine saves all rows at once.
+    A row whose person is registered already goes through the service itself.
     """
     require_write(actor)
     assessment = payload.get("_assessment")  # the payload stays as it was, for the slow path
@@ -233,7 +233,7 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
     station = station_for_write(actor, data["station_id"])
     parsed = parse_id_number(data["id_number"])
     if crypto.blind_index(parsed.value) in ctx.lookups["registered"]:
-        raise Conflict(residents.DUPLICATE, {"id_number": [residents.DUPLICATE]})
+        raise UseService  # registered already: the service says what may be told, and where
     resident = m.Resident(station_id=station.id)
     set_id_number(resident, parsed.value)
     resident.sex, resident.birth_date = parsed.sex, parsed.birth_date
