@@ -107,11 +107,10 @@ class ImportRejected(Invalid):
     """An import refused because some rows are bad; nothing was written."""
 
     def __init__(self, result: ImportResult):
-        errors = {
-            f"rows.{r.row}.{column}": [problem.english]
-            for r in result.bad_rows
-            for column, problem in r.problems
-        }
+        errors: dict[str, list[str]] = {}
+        for row in result.bad_rows:
+            for column, problem in row.problems:
+                errors.setdefault(f"rows.{row.row}.{column}", []).append(problem.english)
         super().__init__(
             f"{result.invalid} of {result.total} rows have problems; nothing was imported", errors
         )
@@ -228,7 +227,7 @@ def _default_station(spec: Spec, header: Header, ctx: Context, chosen) -> int | 
         if station_id not in own:
             raise FileError("unknown_default_station")
         return station_id
-    if len(own) == 1 and not ctx.actor.district_wide:
+    if len(own) == 1:
         return next(iter(own))
     if not header.has(spec.station_column):
         raise FileError("choose_station")

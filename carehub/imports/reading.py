@@ -20,7 +20,7 @@ from carehub.imports.problems import FileError
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 15  # title, "填报单位:", dates and notes lines often sit above the header
-_TOTALS = re.compile(r"^(合计|总计|小计|共计|总数|total)\b", re.IGNORECASE)
+_TOTALS = re.compile(r"^(合计|总计|小计|共计|总数|total\b)", re.IGNORECASE)
 _NOTES = re.compile(r"^(备注|说明|注|填表人|制表人|审核人|负责人|填报日期|制表日期|填报单位)[:：]?")
 
 Row = tuple[int, list[Any]]  # (row number as the spreadsheet shows it, cells)

@@ -57,7 +57,7 @@ def ledger_xlsx(rows: list[list] | None = None, header=HEADER) -> bytes:
 def gbk_csv(rows: list[list], header=HEADER) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerows([TITLE, UNIT, header, *rows, ["合  计", "", "", ""], []])
+    writer.writerows([TITLE, UNIT, header, *rows, ["合  计3人", "", "", ""], []])
     return out.getvalue().encode("gbk")
 
 
