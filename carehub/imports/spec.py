@@ -86,10 +86,11 @@ class Spec:
     station_column: str | None = None  # a column that may be left out: the chosen station fills it
     station_of: Callable[[Any], int | None] = lambda record: getattr(record, "station_id", None)
     # Optional fast path for large sheets: ``build`` checks one row as ``create`` would and returns
-    # a Batch item (unsaved objects, then what to do once they have ids) without touching the
-    # database; the engine saves every clean row in one flush. On a conflict it falls back to
-    # ``create`` row by row, so the answer is the same, only slower.
+    # what to write, without touching the database; ``save_many`` writes all clean rows at once
+    # (bulk INSERTs) and returns their ids. On a conflict the engine falls back to ``create`` row
+    # by row, so the answer is the same, only slower.
     build: Callable[[User, dict, Context], BuiltRow] | None = None
+    save_many: Callable[[User, list[BuiltRow]], list[int]] | None = None
     _keys: dict[str, str] = field(default_factory=dict)
     _by_key: dict[str, Column] = field(default_factory=dict)
 
@@ -148,11 +149,10 @@ class UseService(Exception):
 
 @dataclass
 class BuiltRow:
-    """One row made ready by ``Spec.build``: the record (with its children) and what to write once
-    the database has given it an id (audit events)."""
+    """One row made ready by ``Spec.build``, for ``Spec.save_many`` to write."""
 
     record: Any
-    after_flush: Callable[[], None] = lambda: None
+    station_id: int | None = None
 
 
 SPECS: dict[str, Spec] = {}

@@ -7,19 +7,22 @@ service as the forms for each row, so the rules live in one place (``carehub.imp
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
+from carehub.common.errors import Invalid
 from carehub.common.schema import load
 from carehub.extensions import db
 from carehub.imports.cells import (
@@ -218,54 +221,121 @@ def _registered(ctx: Context, payloads: list[dict]) -> None:
     ctx.lookups["registered"] = found
 
 
+@dataclass
+class _NewResident:
+    """A resident checked by ``_build_resident``, as rows for the bulk INSERTs of ``_save``."""
+
+    values: dict
+    categories: list[str]
+    family: list[dict]
+    assessment: dict | None
+    summary: dict
+
+
+_ASSESSMENT_KEYS = ("assessed_on", "level", "self_care", "mobility", "mental", "perception",
+                    "assessor", "notes", "source")  # fmt: skip
+
+
 def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
-    """The fast path of ``_create_resident`` for a whole sheet: the same schemas, the same steps as
-    the service (``residents.create_resident`` and ``add_assessment``), but the duplicate check is
-    the one query of ``_registered`` and nothing is flushed here; the engine saves all rows at once.
-    A row whose person is registered already goes through the service itself.
+    """The fast path of ``_create_resident`` for a whole sheet: the same schemas and the same steps
+    as the service (``residents.create_resident`` and ``add_assessment``), but the duplicate check
+    is the one query of ``_registered`` and nothing is written here: ``_save`` inserts all rows at
+    once. A row whose person is registered already goes through the service itself.
     """
     require_write(actor)
     assessment = payload.get("_assessment")  # the payload stays as it was, for the slow path
-    data = load(_RESIDENT_IN, {k: v for k, v in payload.items() if k != "_assessment"})
-    if assessment and assessment.get("assessed_on"):
-        assessor = actor.display_name or actor.username
-        assessment = load(_ASSESSMENT_IN, {"assessor": assessor, **assessment})
+    data, assessment = _load_both(actor, payload, assessment)
     station = station_for_write(actor, data["station_id"])
+    if assessment and "assessed_on" not in assessment:
+        assessment = _reported(assessment["level"], station)
     parsed = parse_id_number(data["id_number"])
     if crypto.blind_index(parsed.value) in ctx.lookups["registered"]:
         raise UseService  # registered already: the service says what may be told, and where
-    resident = m.Resident(station_id=station.id)
-    set_id_number(resident, parsed.value)
-    resident.sex, resident.birth_date = parsed.sex, parsed.birth_date
+    values = SimpleNamespace(station_id=station.id, sex=parsed.sex, birth_date=parsed.birth_date)
+    set_id_number(values, parsed.value)
+    set_phone(values, data.get("phone"))
     for name in residents.SIMPLE_FIELDS:
-        setattr(resident, name, data.get(name))
-    resident.health_notes = data.get("health_notes") or ""
-    resident.consent_note = data.get("consent_note") or ""
-    set_phone(resident, data.get("phone"))
-    resident.category_rows = [
-        m.ResidentCategory(category=c) for c in sorted(set(data["categories"]))
-    ]
-    resident.family_members = [residents._family_member(f) for f in data["family_members"]]
-    if assessment:
-        level = _level(assessment, station) if "assessed_on" not in assessment else None
-        resident.assessments = [level or m.AbilityAssessment(**assessment)]
+        setattr(values, name, data.get(name))
+    values.health_notes = data.get("health_notes") or ""
+    values.consent_note = data.get("consent_note") or ""
+    family = [_family_values(f) for f in data["family_members"]]
+    new = _NewResident(
+        vars(values), sorted(set(data["categories"])), family,
+        assessment and {k: assessment.get(k) for k in _ASSESSMENT_KEYS}, residents._summary(data),
+    )  # fmt: skip
+    return BuiltRow(new, station.id)
 
-    def audit() -> None:
-        where = (resident.id, station.id)
-        record(actor, "create", "resident", *where, residents._summary(data))
-        if assessment:
-            changes = {"level": assessment["level"]}
-            if "assessed_on" not in assessment:
+
+def _load_both(actor: User, payload: dict, assessment: dict | None) -> tuple[dict, dict | None]:
+    """The resident and its dated assessment through their schemas, every problem of both named."""
+    errors: dict[str, list[str]] = {}
+    data = checked = None
+    try:
+        data = load(_RESIDENT_IN, {k: v for k, v in payload.items() if k != "_assessment"})
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if assessment and assessment.get("assessed_on"):
+        assessor = actor.display_name or actor.username
+        try:
+            checked = {
+                "source": "assessment",
+                **load(_ASSESSMENT_IN, {"assessor": assessor, **assessment}),
+            }
+        except Invalid as exc:
+            errors.update(exc.errors)
+    if errors:
+        first = next(iter(errors))
+        raise Invalid(f"{first}: {errors[first][0]}", errors)
+    return data, checked or assessment
+
+
+def _family_values(data: dict) -> dict:
+    member = residents._family_member(data)  # the service's own reading of a family member
+    return {k: getattr(member, k) for k in _FAMILY_KEYS}
+
+
+_FAMILY_KEYS = ("name", "relationship_", "phone_enc", "phone_masked", "lives_away",
+                "emergency_contact", "agreement_signed_on")  # fmt: skip
+
+
+def _save(actor: User, items: list[BuiltRow]) -> list[int]:
+    """Every checked resident in a few bulk INSERTs; one audit event per change, as the service
+    writes them."""
+    new: list[_NewResident] = [item.record for item in items]
+    returning = insert(m.Resident).returning(m.Resident.id, sort_by_parameter_order=True)
+    ids = list(db.session.scalars(returning, [n.values for n in new]))
+    pairs = list(zip(ids, new, strict=True))
+    _insert(
+        m.ResidentCategory,
+        [{"resident_id": i, "category": c} for i, n in pairs for c in n.categories],
+    )
+    _insert(m.FamilyMember, [{"resident_id": i, **f} for i, n in pairs for f in n.family])
+    _insert(
+        m.AbilityAssessment, [{"resident_id": i, **n.assessment} for i, n in pairs if n.assessment]
+    )
+    for i, n in pairs:
+        station_id = n.values["station_id"]
+        record(actor, "create", "resident", i, station_id, n.summary)
+        if n.assessment:
+            changes = {"level": n.assessment["level"]}
+            if n.assessment["source"] == "reported":
                 changes["source"] = "reported"
-            record(actor, "assess", "resident", *where, changes)
+            record(actor, "assess", "resident", i, station_id, changes)
+    return ids
 
-    return BuiltRow(resident, audit)
+
+def _insert(model, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(insert(model), rows)
+
+
+def _reported(level: int, station: m.Station) -> dict:
+    return {"level": level, "assessed_on": _local_today(), "assessor": station.name[:40],
+            "source": "reported", "notes": ""}  # fmt: skip
 
 
 def _level(assessment: dict, station: m.Station) -> m.AbilityAssessment:
-    level = assessment["level"]
-    return m.AbilityAssessment(level=level, assessed_on=_local_today(),
-                               assessor=station.name[:40], source="reported", notes="")  # fmt: skip
+    return m.AbilityAssessment(**_reported(assessment["level"], station))
 
 
 _RESIDENT_IN = ResidentIn()
@@ -345,6 +415,7 @@ RESIDENTS = register(
         create=_create_resident,
         prepare=_registered,
         build=_build_resident,
+        save_many=_save,
     )
 )  # fmt: skip
 

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from carehub.audit.models import AuditEvent
 from carehub.auth.models import User
 from carehub.common import crypto
 from carehub.common.tx import unit_of_work
@@ -236,3 +237,35 @@ def test_a_reported_level_is_shown_as_reported(world, login, app):
         wang = result.created_ids[0]
     page = login("coord_a").get(f"/residents/{wang}").get_data(as_text=True)
     assert "服务站台账填报" in page and "服务站填报的等级，未经评估" in page
+
+
+def test_a_large_sheet_takes_the_fast_path(world, ctx, monkeypatch):
+    """Clean rows are written by bulk INSERTs, not by the service row by row (which stays the
+    fallback): the records are whole all the same."""
+    from carehub.registry import imports as registry_imports
+
+    def no_service(*_args):
+        raise AssertionError("the row-by-row service was used")
+
+    monkeypatch.setattr(registry_imports.RESIDENTS, "create", no_service)
+    header = [*HEADER, "评估日期", "类别"]
+    rows = [[*row, None, "低保、优抚"] for row in ledger_rows()]
+    rows[1][12] = datetime(2025, 6, 1)
+    result = engine.import_(user("coord_a"), "residents", "a.xlsx", ledger_xlsx(rows, header))
+    wang, li, _ = (db.session.get(Resident, i) for i in result.created_ids)
+    assert wang.created_at is not None and wang.categories == ["dibao", "youfu"]
+    assert wang.family_members[0].phone_masked == "139****1111"
+    assert (wang.current_assessment.source, li.current_assessment.source) == (
+        "reported",
+        "assessment",
+    )
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["create", "assess"] * 2 + ["create", "import"]
+
+
+def test_every_problem_of_the_resident_and_its_assessment(world, ctx):
+    header = [*HEADER, "评估日期"]
+    rows = [[*ledger_rows()[0], datetime(2099, 1, 1)]]
+    rows[0][5] = ""  # no address
+    result = engine.preview(user("coord_a"), "residents", "a.xlsx", ledger_xlsx(rows, header))
+    assert set(result.rows[0].codes) == {"家庭住址", "评估日期"}
