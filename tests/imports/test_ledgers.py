@@ -269,3 +269,15 @@ def test_every_problem_of_the_resident_and_its_assessment(world, ctx):
     rows[0][5] = ""  # no address
     result = engine.preview(user("coord_a"), "residents", "a.xlsx", ledger_xlsx(rows, header))
     assert set(result.rows[0].codes) == {"家庭住址", "评估日期"}
+
+
+def test_every_registered_kind_has_its_pages(world, login):
+    client = login("coord_a")
+    for kind, header in (
+        ("residents", "老人姓名"),
+        ("caregivers", "服务机构"),
+        ("volunteers", "特长"),
+    ):
+        page = client.get(f"/imports/{kind}")
+        assert page.status_code == 200 and header in page.get_data(as_text=True)
+        assert client.get(f"/imports/{kind}/template.xlsx").status_code == 200
