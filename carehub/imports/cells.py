@@ -22,10 +22,12 @@ def id_text(value: Any, _ctx: Context | None = None) -> str:
 
 
 def phone(value: Any, _ctx: Context | None = None) -> str:
-    """Digits only: "138-1234-5678", "138 1234 5678", "(025)8888 1234", "+86 138…" all read."""
+    """Digits only: "138-1234-5678", "138 1234 5678", "(025)8888 1234", "+86 138…" all read;
+    of several numbers in one cell ("138…/139…") the first is kept."""
     if isinstance(value, float) and not value.is_integer():
         raise CellError("not_phone")
-    digits = re.sub(r"\D", "", text(value))
+    first = next((p for p in re.split(r"[/、,;]", text(value)) if p.strip()), "")
+    digits = re.sub(r"\D", "", first)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if not digits:

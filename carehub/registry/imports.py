@@ -46,13 +46,14 @@ from carehub.registry.services.common import set_id_number, set_phone, station_f
 
 # --- cells of the registry's sheets -----------------------------------------------------------
 
-sex = lookup({"男": "M", "女": "F", "M": "M", "F": "F", "male": "M", "female": "F"})
+sex = lookup({"男": "M", "女": "F", "男性": "M", "女性": "F", "M": "M", "F": "F", "male": "M",
+              "female": "F"})  # fmt: skip
 yes_no = lookup(
     {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True,
      "false": False, "1": True, "0": False, "√": True, "×": False, "有": True, "无": False},
 )  # fmt: skip
 household = lookup(
-    {"独居": "alone", "空巢": "empty_nest", "与配偶同住": "empty_nest", "与子女同住": "with_family",
+    {"独居": "alone", "独居老人": "alone", "空巢": "empty_nest", "空巢老人": "empty_nest", "与配偶同住": "empty_nest", "与子女同住": "with_family",
      "与家人同住": "with_family", "同住": "with_family", "有护工": "with_carer",
      "与保姆同住": "with_carer", "护工同住": "with_carer", **{h: h for h in m.HOUSEHOLDS}},
 )  # fmt: skip
@@ -81,7 +82,8 @@ skill = lookup(
      "精神慰藉": "companion", **{s: s for s in m.SKILLS}},
 )  # fmt: skip
 _LEVEL_NAMES = {"能力完好": 0, "轻度失能": 1, "中度失能": 2, "重度失能": 3, "完全失能": 4,
-                "能力轻度受损": 1, "能力中度受损": 2, "能力重度受损": 3, "能力完全丧失": 4}  # fmt: skip
+                "能力轻度受损": 1, "能力中度受损": 2, "能力重度受损": 3, "能力完全丧失": 4,
+                "零级": 0, "一级": 1, "二级": 2, "三级": 3, "四级": 4}  # fmt: skip
 
 
 def ability_level(value: Any, _ctx: Context | None = None) -> int:

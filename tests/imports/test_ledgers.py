@@ -39,8 +39,8 @@ def ledger_rows() -> list[list]:
          "李明", "139 0000 1111", "2", "独居", ""],
         [2, "李桂兰", "女", full_width(id_number(2)), "1945-03-08", "鼓楼区宁海路7号",
          full_width("13700002222"), "", "025-8888 1234", "中度失能", "空巢", "腿脚不便"],
-        [3, "张玉兰", "女", id_number(3), None, "鼓楼区宁海路9号", None, None, None, None,
-         "与子女同住", None],
+        [3, "张玉兰", "女性", id_number(3), None, "鼓楼区宁海路9号", "13500003333/13600004444",
+         None, None, None, "与子女同住", None],
     ]  # fmt: skip
 
 
@@ -86,6 +86,7 @@ def test_a_station_ledger_imports_as_it_is(world, ctx):
     assert li.family_members[0].name == "紧急联系人"  # the ledger gives the phone only
     assert crypto.decrypt(li.family_members[0].phone_enc) == "02588881234"
     assert zhang.family_members == [] and zhang.current_assessment is None
+    assert crypto.decrypt(zhang.phone_enc) == "13500003333"  # the first of two numbers
 
 
 def test_a_level_without_a_date_is_what_the_station_reported(world, ctx):
