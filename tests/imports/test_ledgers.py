@@ -282,3 +282,25 @@ def test_every_registered_kind_has_its_pages(world, login):
         page = client.get(f"/imports/{kind}")
         assert page.status_code == 200 and header in page.get_data(as_text=True)
         assert client.get(f"/imports/{kind}/template.xlsx").status_code == 200
+
+
+def test_an_admin_chooses_the_station_on_the_upload_page(world, login, app):
+    import re
+
+    client = login("admin")
+    page = client.get("/imports/residents").get_data(as_text=True)
+    assert 'name="station_id"' in page and "S-B" in page
+    data = {"file": (io.BytesIO(ledger_xlsx()), "花名册.xlsx")}
+    refused = client.post("/imports/residents/preview", data=data)
+    assert refused.status_code == 422 and "请选择这些行所属的服务站" in refused.get_data(
+        as_text=True
+    )
+    data = {"file": (io.BytesIO(ledger_xlsx()), "花名册.xlsx"), "station_id": str(world.station_b)}
+    page = client.post("/imports/residents/preview", data=data).get_data(as_text=True)
+    assert "未填写服务站的行将导入到华侨路站" in page
+    ticket = re.search(r'name="ticket" value="([^"]*)"', page)[1]
+    payload = re.search(r'name="data" value="([^"]*)"', page)[1]
+    client.post("/imports/residents/confirm", data={"ticket": ticket, "data": payload})
+    with app.app_context():
+        stations = db.session.scalars(select(Resident.station_id)).all()
+        assert stations == [world.station_b] * 3
