@@ -43,7 +43,7 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     from carehub.auth.services import user_for_session
     from carehub.auth.views import bp as auth_bp
-    from carehub.registry.import_views import bp as import_bp
+    from carehub.imports.views import bp as import_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.ui import register_template_helpers
 

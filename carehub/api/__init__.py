@@ -13,8 +13,8 @@ PUBLIC = frozenset({("auth_api.Token", "POST")})
 def init_api(app: Flask) -> None:
     from carehub.auth.api import blp as auth_blp
     from carehub.extensions import api, csrf
+    from carehub.imports.api import blp as import_blp
     from carehub.registry.api import blp as registry_blp
-    from carehub.registry.import_api import blp as import_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -1,4 +1,9 @@
-"""Transactions: a service either commits whole or leaves nothing behind."""
+"""Transactions: a service either commits whole or leaves nothing behind.
+
+A service changes and flushes inside ``atomic()``. Called on its own (a form, an API call) the block
+commits. Called inside a ``unit_of_work()`` (an import, a batch, a CLI command) it only flushes in a
+SAVEPOINT: the owner of the unit of work commits once, or rolls back whole.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from carehub.common.errors import Conflict, Stale
 from carehub.extensions import db
+
+_OPEN = "carehub.units_of_work"
 
 
 @contextmanager
@@ -20,11 +28,17 @@ def atomic(
 ) -> Iterator[None]:
     """Run the block and commit; roll everything back on any error.
 
-    A uniqueness race lost to another process (at flush or at commit) becomes a 409 naming the field,
-    the same answer the service gives when it sees the duplicate itself (``conflict_code`` and a
-    lazily translated message when the service's answer has them). A versioned row that someone
-    else changed meanwhile (its UPDATE matched no row) is a 409 ``stale`` naming no field.
+    Inside a unit of work the block runs in a SAVEPOINT and is flushed, not committed, and an error
+    rolls back only the block. A uniqueness race lost to another process (at flush or at commit)
+    becomes a 409 naming the field, the same answer the service gives when it sees the duplicate
+    (``conflict_code`` and a lazily translated message when the service's answer has them). A
+    versioned row that someone else changed meanwhile (its UPDATE matched no row) is a 409 ``stale``
+    naming no field.
     """
+    if in_unit_of_work():
+        with _savepoint(conflict_field, conflict_message, conflict_code):
+            yield
+        return
     try:
         yield
         db.session.commit()
@@ -33,10 +47,58 @@ def atomic(
         raise Stale() from None
     except IntegrityError:
         db.session.rollback()
-        errors = {conflict_field: [conflict_message]} if conflict_field else None
-        if conflict_code:
-            raise Conflict(conflict_message, errors, code=conflict_code) from None
-        raise Conflict(f"{conflict_field or 'record'}: {conflict_message}", errors) from None
+        raise _conflict(conflict_field, conflict_message, conflict_code) from None
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def _savepoint(conflict_field, conflict_message, conflict_code) -> Iterator[None]:
+    try:
+        with db.session.begin_nested():
+            yield
+    except StaleDataError:
+        raise Stale() from None
+    except IntegrityError:
+        raise _conflict(conflict_field, conflict_message, conflict_code) from None
+
+
+def _conflict(conflict_field, conflict_message, conflict_code) -> Conflict:
+    errors = {conflict_field: [conflict_message]} if conflict_field else None
+    if conflict_code:
+        return Conflict(conflict_message, errors, code=conflict_code)
+    return Conflict(f"{conflict_field or 'record'}: {conflict_message}", errors)
+
+
+def in_unit_of_work() -> bool:
+    return bool(db.session.info.get(_OPEN))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Let the caller own the transaction: services inside flush, only the caller commits.
+
+    Whatever the caller has not committed when the block ends is rolled back. On SQLite the
+    transaction is begun explicitly: pysqlite opens none before a SAVEPOINT, so a released
+    savepoint would otherwise commit (SQLAlchemy's pysqlite notes, "serializable isolation").
+    """
+    session = db.session()
+    session.info[_OPEN] = session.info.get(_OPEN, 0) + 1
+    try:
+        if session.info[_OPEN] == 1:
+            _begin(session)
+        yield session
+    finally:
+        session.info[_OPEN] -= 1
+        if not session.info[_OPEN]:
+            session.rollback()
+
+
+def _begin(session: Session) -> None:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")

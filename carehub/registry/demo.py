@@ -1,8 +1,8 @@
 """The demo district: a realistic, deterministic 南京市鼓楼区 for trying CareHub out.
 
 Every record goes through the registry services, so the demo obeys the same rules as real data
-(valid ID numbers, scoping, audit events); the services commit per record, so the whole load runs
-in one transaction of SAVEPOINTs (``one_transaction``) and is written at once, or not at all.
+(valid ID numbers, scoping, audit events); the whole load is one unit of work (``tx.unit_of_work``):
+the services only flush, and it is committed once, or not at all.
 Only ``random.Random(seed)`` decides; dates are relative to ``today`` so that ages stay 60-100.
 """
 
@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from carehub.auth.models import User
 from carehub.auth.services import create_user
+from carehub.common.tx import unit_of_work
 from carehub.extensions import db
 from carehub.registry import demo_data as d
 from carehub.registry.idnumbers import age_on, compose_credit_code, compose_id_number
-from carehub.registry.importer import one_transaction
 from carehub.registry.models import Community, District, Station, Street, Volunteer
 from carehub.registry.services import network, providers, residents, staff
 
@@ -63,9 +63,9 @@ def load_demo(
     if db.session.scalar(select(District.id).where(District.code == d.DISTRICT["code"])):
         return "The demo district is already loaded; nothing loaded."
     started = time.perf_counter()
-    with one_transaction(savepoints=False) as batch:
+    with unit_of_work():
         counts = _Loader(random.Random(seed), today or date.today(), scale).run()
-        batch.commit()
+        db.session.commit()
     return _summary(counts, time.perf_counter() - started)
 
 
@@ -118,7 +118,7 @@ class _Loader:
             )
             communities.append(community)
         db.session.add_all(communities)
-        db.session.commit()
+        db.session.flush()
         for site, community in zip(d.STATIONS, communities, strict=True):
             payload = {
                 "code": site.code, "name": f"{site.community}居家养老服务站",

@@ -38,6 +38,9 @@ SERVICE_CODES = (
 SKILLS = ("meal", "cleaning", "bathing", "nursing", "medical", "escort", "rehab", "companion")
 TRAVEL_MODES = ("walk", "ebike")
 STAFF_STATUSES = ("active", "inactive")
+# "assessment": by an assessor on the date given; "reported": a level a station's ledger states,
+# with no assessment behind it that CareHub knows of (dated the day it was imported).
+ASSESSMENT_SOURCES = ("assessment", "reported")
 
 
 def _in(column: str, values) -> str:
@@ -193,6 +196,7 @@ class AbilityAssessment(db.Model):
         CheckConstraint("mobility IS NULL OR mobility BETWEEN 0 AND 28", name="mobility"),
         CheckConstraint("mental IS NULL OR mental BETWEEN 0 AND 24", name="mental"),
         CheckConstraint("perception IS NULL OR perception BETWEEN 0 AND 16", name="perception"),
+        CheckConstraint(_in("source", ASSESSMENT_SOURCES), name="source"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -204,6 +208,9 @@ class AbilityAssessment(db.Model):
     perception: Mapped[int | None] = mapped_column(Integer)
     assessor: Mapped[str] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(
+        String(16), default="assessment", server_default="assessment"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

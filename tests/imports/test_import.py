@@ -14,7 +14,9 @@ from carehub.audit.models import AuditEvent
 from carehub.auth.models import User
 from carehub.common.errors import Forbidden, Invalid
 from carehub.extensions import db
-from carehub.registry import importer
+from carehub.imports import engine as importer
+from carehub.imports import reading
+from carehub.imports.problems import FileError
 from carehub.registry.models import AbilityAssessment, Caregiver, Provider, Resident
 from carehub.registry.services import residents
 from tests.factories import id_number, resident_payload
@@ -95,9 +97,11 @@ def test_preview_names_every_bad_row_and_column_and_writes_nothing(registered):
     assert {row: list(errors) for row, errors in problems.items()} == {
         3: ["身份证号"], 4: ["姓名"], 5: ["所属服务站"], 6: ["身份证号"], 7: ["身份证号"], 8: ["联系电话"],
     }  # fmt: skip
-    assert "check digit" in problems[3]["身份证号"][0]
-    assert problems[5]["所属服务站"] == ["unknown station S-X"]
-    assert problems[6]["身份证号"] == ["the same ID number as row 2 of this file"]
+    codes = {r.row: r.codes for r in result.bad_rows}
+    assert "check digit" in result.bad_rows[0].problems[0][1].english
+    assert codes[5] == {"所属服务站": ["unknown_station"]}
+    assert codes[6] == {"身份证号": ["duplicate_in_file"]}
+    assert "row 2" in dict(result.bad_rows[3].problems)["身份证号"].english
     assert "cannot be registered here" in problems[7]["身份证号"][0]
     assert (result.total, result.valid, result.invalid, result.created_ids) == (8, 2, 6, [])
     assert (count(Resident), count(AuditEvent)) == before
@@ -165,14 +169,14 @@ def test_xlsx_with_dates_numbers_and_an_id_stored_as_a_number(registered):
     result = importer.preview(
         user("coord_a"), "residents", "r.xlsx", xlsx_bytes([numeric_id], header)
     )
-    assert "format the column as text" in result.rows[0].errors["身份证号"][0]
+    assert result.rows[0].codes["身份证号"] == ["id_as_number"]
 
 
 def test_a_coordinator_imports_only_into_own_stations(registered):
     data = csv_bytes([MIXED[0]])
     assert importer.preview(user("coord_a"), "residents", "r.csv", data).ok
     other = importer.preview(user("coord_b"), "residents", "r.csv", data)
-    assert other.rows[0].errors == {"所属服务站": ["unknown station S-A"]}
+    assert other.rows[0].codes == {"所属服务站": ["unknown_station"]}
     with pytest.raises(Forbidden):
         importer.preview(user("auditor"), "residents", "r.csv", data)
 
@@ -215,27 +219,27 @@ def test_caregivers_with_skills_hours_and_certificates(world, ctx):
 @pytest.mark.parametrize(
     ("filename", "data", "fragment"),
     [
-        ("a.png", b"\x89PNG\r\n\x1a\n\x00\x00", "unsupported file type"),
-        ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, ".xls"),
-        ("a.xlsx", b"PK\x03\x04broken", "cannot open the Excel file"),
-        ("a.csv", b"", "empty"),
-        ("a.csv", "姓名,住址\n王,鼓楼\n".encode(), "missing columns: 身份证号, 所属服务站"),
-        ("a.csv", b"hello,world\n1,2\n", "no header row"),
-        ("a.csv", ",".join(HEADER).encode(), "no rows"),
+        ("a.png", b"\x89PNG\r\n\x1a\n\x00\x00", "file_type"),
+        ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, "file_xls"),
+        ("a.xlsx", b"PK\x03\x04broken", "file_unreadable"),
+        ("a.csv", b"", "file_empty"),
+        ("a.csv", "姓名,住址\n王,鼓楼\n".encode(), "missing_columns"),
+        ("a.csv", b"hello,world\n1,2\n", "no_header"),
+        ("a.csv", ",".join(HEADER).encode(), "no_rows"),
     ],
 )
 def test_unreadable_files_are_refused_naming_the_file(world, ctx, filename, data, fragment):
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(FileError) as refused:
         importer.preview(user("admin"), "residents", filename, data)
-    assert fragment in refused.value.errors["file"][0]
+    assert refused.value.code == fragment and refused.value.errors["file"]
 
 
 def test_too_many_rows(world, ctx, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [person(f"王{i}", id_number(i)) for i in range(1, 5)]
     with pytest.raises(Invalid) as refused:
         importer.preview(user("admin"), "residents", "a.csv", csv_bytes(rows))
-    assert "at most 3 rows" in refused.value.errors["file"][0]
+    assert refused.value.code == "too_many_rows" and "3" in refused.value.errors["file"][0]
     assert importer.preview(user("admin"), "residents", "a.csv", csv_bytes(rows[:3])).ok
 
 
@@ -270,7 +274,8 @@ def test_api_preview_import_and_errors(api, world, client):
     assert coordinator.get("/api/v1/residents").json["total"] == 1
     assert api("auditor").post(url, **upload(mixed)).status_code == 403
     scoped = api("coord_b").post(url, **upload(csv_bytes(MIXED[-1:])))
-    assert scoped.json["rows"][0]["errors"] == {"所属服务站": ["unknown station S-A"]}
+    assert scoped.json["rows"][0]["problems"][0]["code"] == "unknown_station"
+    assert "S-A" in scoped.json["rows"][0]["errors"]["所属服务站"][0]
 
     spec = client.get("/api/v1/openapi.json").json
     operation = spec["paths"]["/api/v1/imports/{kind}"]["post"]
@@ -322,9 +327,9 @@ def test_templates_carry_the_headers(world, login):
 
 
 def test_a_large_file_is_chosen_again_and_must_match_the_checked_one(world, login, monkeypatch):
-    from carehub.registry import import_views
+    from carehub.imports import views
 
-    monkeypatch.setattr(import_views, "INLINE_LIMIT", 10)
+    monkeypatch.setattr(views, "INLINE_LIMIT", 10)
     client = login("coord_a")
     good = csv_bytes([MIXED[0]])
     page = client.post("/imports/residents/preview", **form(good)).get_data(as_text=True)
