@@ -9,9 +9,28 @@ from flask import Flask
 from carehub.config import load_config
 
 
+class CareHubFlask(Flask):
+    """Flask whose request is one unit of work: the services flush, the request commits once.
+
+    The commit comes after the view has answered, only when it succeeded (below 400); an error
+    raised here (a race lost at commit) goes through the error handlers like any other.
+    """
+
+    def dispatch_request(self):
+        from carehub.common import tx
+        from carehub.extensions import db
+
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            tx.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     """The only app factory: settings from CAREHUB_* variables, overridden by ``config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = CareHubFlask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     if config:

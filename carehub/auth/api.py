@@ -20,7 +20,6 @@ from carehub.auth.services import (
 )
 from carehub.common.errors import CareHubError
 from carehub.common.schema import load, text
-from carehub.extensions import db
 
 blp = Blueprint("auth_api", __name__, description="Authentication")
 
@@ -72,7 +71,6 @@ class Token(MethodView):
     def delete(self):
         """Revoke the token this request carries (log out of the API)."""
         revoke_token(g.api_token)
-        db.session.commit()
 
 
 @blp.route("/auth/tokens")
@@ -81,7 +79,6 @@ class MyTokens(MethodView):
     def delete(self):
         """Revoke every token of the caller's account, this one included."""
         revoke_tokens(actor(), actor().id)
-        db.session.commit()
 
 
 @blp.route("/users/<int:user_id>/tokens")
@@ -90,7 +87,6 @@ class UserTokens(MethodView):
     def delete(self, user_id: int):
         """Revoke every token of an account (administrators; anyone for their own)."""
         revoke_tokens(actor(), user_id)
-        db.session.commit()
 
 
 @blp.route("/me")
@@ -116,7 +112,6 @@ class MyPassword(MethodView):
         """Set a new password; every session and token of the account ends, this one included."""
         data = load(PasswordIn(), json_body())
         change_own_password(actor(), data["current_password"], data["new_password"])
-        db.session.commit()
 
 
 @blp.route("/users")

@@ -16,6 +16,7 @@ from carehub.auth import throttle
 from carehub.auth.models import ROLES, ApiToken, User
 from carehub.common.errors import Conflict, Forbidden, Invalid, NotFound
 from carehub.common.schema import choice, load, text
+from carehub.common.tx import atomic
 from carehub.common.types import utcnow
 from carehub.extensions import db
 from carehub.registry.models import Station
@@ -73,8 +74,8 @@ def create_user(
         stations=stations,
         **links,
     )
-    db.session.add(user)
-    db.session.commit()
+    with atomic("username"):
+        db.session.add(user)
     return user
 
 
@@ -126,8 +127,8 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     row = ApiToken(
         token_hash=_digest(token), user=user, expires_at=utcnow() + timedelta(hours=hours)
     )
-    db.session.add(row)
-    db.session.commit()
+    with atomic():
+        db.session.add(row)
     return token, row
 
 

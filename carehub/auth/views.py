@@ -13,7 +13,6 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from carehub.auth.services import end_sessions, log_in
-from carehub.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -40,7 +39,6 @@ def login():
 def logout():
     """End the session here and in every other cookie of the account (stolen ones too)."""
     end_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

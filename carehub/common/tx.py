@@ -1,8 +1,12 @@
-"""Transactions: a service either commits whole or leaves nothing behind.
+"""Transactions: one commit per unit of work, and nothing half-written.
 
-A service changes and flushes inside ``atomic()``. Called on its own (a form, an API call) the block
-commits. Called inside a ``unit_of_work()`` (an import, a batch, a CLI command) it only flushes in a
-SAVEPOINT: the owner of the unit of work commits once, or rolls back whole.
+A service changes and flushes inside ``atomic()``; whoever owns the unit of work commits once:
+- a request (page or API): ``CareHubFlask.dispatch_request`` commits after the view succeeded
+  (status below 400); an error anywhere rolls the whole request back;
+- a batch (an import, the demo load, a CLI command, a job) opens ``unit_of_work()``: each service
+  call runs in a SAVEPOINT, so a refused row rolls back only itself, and the owner calls
+  ``commit()`` once at the end;
+- nobody (a shell, a test calling a service directly): the block commits itself.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,14 +31,14 @@ def atomic(
     conflict_message="already exists",
     conflict_code: str | None = None,
 ) -> Iterator[None]:
-    """Run the block and commit; roll everything back on any error.
+    """Run the block for the unit of work that owns it; undo it whole on any error.
 
-    Inside a unit of work the block runs in a SAVEPOINT and is flushed, not committed, and an error
-    rolls back only the block. A uniqueness race lost to another process (at flush or at commit)
-    becomes a 409 naming the field, the same answer the service gives when it sees the duplicate
-    (``conflict_code`` and a lazily translated message when the service's answer has them). A
-    versioned row that someone else changed meanwhile (its UPDATE matched no row) is a 409 ``stale``
-    naming no field.
+    In a batch the block runs in a SAVEPOINT and an error rolls back only the block; in a request
+    it is flushed and an error rolls back the request; with no owner it commits. A uniqueness
+    race lost to another process (at flush or at commit) becomes a 409 naming the field, the same
+    answer the service gives when it sees the duplicate (``conflict_code`` and a lazily translated
+    message when the service's answer has them). A versioned row that someone else changed
+    meanwhile (its UPDATE matched no row) is a 409 ``stale`` naming no field.
     """
     if in_unit_of_work():
         with _savepoint(conflict_field, conflict_message, conflict_code):
@@ -41,7 +46,10 @@ def atomic(
         return
     try:
         yield
-        db.session.commit()
+        if has_request_context():
+            db.session.flush()
+        else:
+            db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Stale() from None
@@ -51,6 +59,18 @@ def atomic(
     except BaseException:
         db.session.rollback()
         raise
+
+
+def commit() -> None:
+    """The owner's one commit; a race lost only now is a 409, and nothing is kept."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Stale() from None
+    except IntegrityError:
+        db.session.rollback()
+        raise _conflict(None, "conflicts with a change saved at the same moment", None) from None
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import require_write
 from carehub.common.errors import CareHubError, Invalid
-from carehub.common.tx import unit_of_work
+from carehub.common.tx import commit, unit_of_work
 from carehub.extensions import db
 from carehub.imports import reading
 from carehub.imports.problems import CellError, FileError, Problem
@@ -151,7 +151,7 @@ def _run(actor, kind, filename, data, station_id, write: bool) -> ImportResult:
         result.rows = [row for row, _ in checked]
         if write and result.ok:
             _record_import(actor, spec, result, ctx)
-            db.session.commit()
+            commit()
             result.imported = True
     if not result.imported:
         for row in result.rows:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from carehub.auth.models import User
 from carehub.auth.services import create_user
-from carehub.common.tx import unit_of_work
+from carehub.common.tx import commit, unit_of_work
 from carehub.extensions import db
 from carehub.registry import demo_data as d
 from carehub.registry.idnumbers import age_on, compose_credit_code, compose_id_number
@@ -65,7 +65,7 @@ def load_demo(
     started = time.perf_counter()
     with unit_of_work():
         counts = _Loader(random.Random(seed), today or date.today(), scale).run()
-        db.session.commit()
+        commit()
     return _summary(counts, time.perf_counter() - started)
 
 
