@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from carehub.api.helpers import actor, json_body
 from carehub.auth.services import UserIn, authenticate, create_user_as, issue_token, list_users
@@ -16,7 +16,7 @@ blp = Blueprint("auth_api", __name__, description="Authentication")
 
 class Credentials(Schema):
     username = text(40, required=True)
-    password = fields.String(required=True)
+    password = fields.String(required=True, validate=validate.Length(max=200))
 
 
 class UserOut(Schema):

@@ -23,7 +23,12 @@ from carehub.registry.models import (
     Resident,
     ResidentCategory,
 )
-from carehub.registry.schemas import AssessmentIn, ResidentIn, ResidentQuery
+from carehub.registry.schemas import (
+    AssessmentIn,
+    ResidentIn,
+    ResidentQuery,
+    check_assessment_date,
+)
 from carehub.registry.services.common import diff, set_id_number, set_phone, station_for_write
 
 DUPLICATE = "a resident with this ID number is already registered"
@@ -123,6 +128,7 @@ def add_assessment(actor: User, resident_id: int, payload: dict) -> AbilityAsses
     require_write(actor)
     resident = get_resident(actor, resident_id)
     data = load(AssessmentIn(), payload)
+    check_assessment_date(data["assessed_on"], resident.birth_date)
     with atomic():
         assessment = AbilityAssessment(resident_id=resident.id, **data)
         db.session.add(assessment)
