@@ -44,7 +44,10 @@ def list_providers(actor: User, args: dict) -> Page:
         query = query.where(Provider.name.contains(args["q"]) | (Provider.credit_code == args["q"]))
     if "status" in args:
         query = query.where(Provider.status == args["status"])
-    query = query.options(selectinload(Provider.contracts))
+    query = query.options(
+        selectinload(Provider.contracts).selectinload(Contract.stations),
+        selectinload(Provider.contracts).selectinload(Contract.prices),
+    )
     return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from carehub.audit.services import record
@@ -18,6 +18,7 @@ from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.idnumbers import parse_id_number
 from carehub.registry.models import (
+    RESIDENT_STATUSES,
     AbilityAssessment,
     FamilyMember,
     Resident,
@@ -40,7 +41,34 @@ SIMPLE_FIELDS = (
 
 
 def list_residents(actor: User, args: dict) -> Page:
+    """A page of residents, with everything a list shows loaded in a fixed number of queries."""
     args = load(ResidentQuery(), args)
+    query = _matching(actor, args)
+    if "status" in args:
+        query = query.where(Resident.status == args["status"])
+    query = query.options(
+        selectinload(Resident.category_rows),
+        selectinload(Resident.station),
+        selectinload(Resident.assessments),  # the current ability level
+        selectinload(Resident.family_members),
+    )
+    return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+
+
+def count_by_status(actor: User, args: dict) -> dict[str, int]:
+    """How many residents match the filters other than the status, per status: one query."""
+    args = load(ResidentQuery(), {k: v for k, v in args.items() if k != "status"})
+    matching = _matching(actor, args).subquery()
+    rows = db.session.execute(
+        select(matching.c.status, func.count()).group_by(matching.c.status)
+    ).all()
+    counts = dict.fromkeys(RESIDENT_STATUSES, 0)
+    counts.update({status: total for status, total in rows})
+    return counts
+
+
+def _matching(actor: User, args: dict):
+    """Residents the actor may see that match the search and filters (all but the status)."""
     query = station_filter(select(Resident), Resident.station_id, actor)
     if args.get("q"):
         term = args["q"]
@@ -57,14 +85,11 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(
             Resident.category_rows.any(ResidentCategory.category == args["category"])
         )
-    if "status" in args:
-        query = query.where(Resident.status == args["status"])
     if "household" in args:
         query = query.where(Resident.household == args["household"])
     if "ability_level" in args:
         query = query.where(Resident.id.in_(_at_level(args["ability_level"])))
-    query = query.options(selectinload(Resident.category_rows), selectinload(Resident.station))
-    return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+    return query
 
 
 def _at_level(level: int):
