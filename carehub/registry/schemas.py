@@ -160,7 +160,7 @@ class FamilyMemberOut(Schema):
     phone = fields.String(attribute="phone_masked")
     lives_away = fields.Boolean()
     emergency_contact = fields.Boolean()
-    agreement_signed_on = fields.Date()
+    agreement_signed_on = fields.Date(allow_none=True)
 
 
 class AssessmentOut(AssessmentIn):
@@ -527,5 +527,5 @@ class AuditEventOut(Schema):
     username = fields.String()
     action = fields.String()
     entity = fields.String()
-    entity_id = fields.Integer()
+    entity_id = fields.Integer(allow_none=True)
     changes = fields.Dict()
