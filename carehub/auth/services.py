@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from carehub.auth.models import ROLES, ApiToken, User
 from carehub.common.errors import Conflict, Forbidden, Invalid
@@ -125,7 +126,10 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # One query for the token, its account and the account's stations: every API call asks.
+    query = select(ApiToken).where(ApiToken.token_hash == _digest(token))
+    query = query.options(joinedload(ApiToken.user).joinedload(User.stations))
+    row = db.session.scalars(query).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None

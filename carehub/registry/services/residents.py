@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -48,7 +48,7 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(Resident.status == args["status"])
     query = query.options(
         selectinload(Resident.category_rows),
-        selectinload(Resident.station),
+        joinedload(Resident.station),  # many-to-one: joined, no query of its own
         selectinload(Resident.assessments),  # the current ability level
         selectinload(Resident.family_members),
     )
