@@ -281,3 +281,21 @@ def test_the_new_rules_read_in_chinese_on_the_pages(app, world, login):
     form = {"assessed_on": "2023-04-09", "level": "1", "assessor": "张评估"}
     page = client.post(f"/residents/{rid}/assessments/new", data=form).get_data(as_text=True)
     assert "早于老年人年满60周岁之日(2023-04-10)。" in page
+
+
+def test_the_database_itself_refuses_a_death_before_birth(app, world):
+    """A script or an import that bypasses the schemas still cannot store it (named CHECK)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from carehub.auth.models import User
+    from carehub.extensions import db
+    from carehub.registry.services.residents import create_resident
+
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).filter_by(username="admin"))
+        resident = create_resident(admin, resident_payload(world.station_a))
+        db.session.commit()
+        resident.status, resident.deceased_on = "deceased", date(1940, 1, 1)
+        with pytest.raises(IntegrityError, match="deceased_after_birth"):
+            db.session.commit()
+        db.session.rollback()
