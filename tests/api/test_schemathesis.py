@@ -125,15 +125,16 @@ def catalogue(app):
     from carehub.extensions import db
     from carehub.registry.models import ServiceSkill, ServiceType
 
-    tables = (ServiceType.__table__, ServiceSkill.__table__)
+    types, skills = ServiceType.__table__, ServiceSkill.__table__
     with app.app_context():
-        saved = [db.session.execute(t.select()).mappings().all() for t in tables]
+        saved_types = db.session.execute(types.select()).mappings().all()
+        saved_skills = db.session.execute(skills.select()).mappings().all()
     yield
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(ServiceSkill.__table__.delete())
-        conn.execute(ServiceType.__table__.delete())
-        for table, rows in zip(tables, saved, strict=True):
-            conn.execute(table.insert(), [dict(r) for r in rows])
+    with app.app_context(), db.engine.begin() as conn:  # contracts still refer to the codes
+        for row in saved_types:
+            conn.execute(types.update().where(types.c.code == row["code"]).values(**row))
+        conn.execute(skills.delete())
+        conn.execute(skills.insert(), [dict(r) for r in saved_skills])
 
 
 @pytest.mark.filterwarnings("ignore")
