@@ -40,8 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from carehub import errors, logs, models, security, web  # noqa: F401  (models: every table)
     from carehub.auth import throttle
+    from carehub.common import converters
     from carehub.extensions import babel, csrf, db, login_manager, migrate
 
+    converters.install(app)
     logs.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))

@@ -13,8 +13,15 @@ def actor():
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
-    body = request.get_json(silent=True)
+    """The request's JSON object, or a 400 that says what is wrong with it.
+
+    A body nested thousands deep makes the JSON decoder raise RecursionError (not ValueError, so
+    Flask does not turn it into a 400 itself).
+    """
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise _BadBody("the request body is nested too deeply") from None
     if body is None:
         raise _BadBody("the request body must be JSON (Content-Type: application/json)")
     if not isinstance(body, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from carehub.api.helpers import actor, json_body
 from carehub.auth.services import (
@@ -26,7 +26,7 @@ blp = Blueprint("auth_api", __name__, description="Authentication")
 
 class Credentials(Schema):
     username = text(40, required=True)
-    password = fields.String(required=True)
+    password = fields.String(required=True, validate=validate.Length(max=200))
 
 
 class UserOut(Schema):

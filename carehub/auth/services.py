@@ -11,15 +11,16 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from carehub.auth import throttle
 from carehub.auth.models import ROLES, ApiToken, User
 from carehub.common.errors import Conflict, Forbidden, Invalid, NotFound
-from carehub.common.schema import choice, load, text
+from carehub.common.schema import choice, ident, load, text
 from carehub.common.tx import atomic
 from carehub.common.types import utcnow
 from carehub.extensions import db
-from carehub.registry.models import Station
+from carehub.registry.models import Provider, Station
 
 
 def _hasher() -> PasswordHasher:
@@ -38,9 +39,9 @@ class UserIn(Schema):
     username = text(40, required=True)
     password = fields.String(required=True, validate=validate.Length(min=8, max=200))
     role = choice(ROLES, required=True)
-    stations = fields.List(text(16), load_default=list)
+    stations = fields.List(text(16), load_default=list, validate=validate.Length(max=100))
     display_name = text(60, load_default="")
-    provider_id = fields.Integer(allow_none=True, strict=True)
+    provider_id = ident(allow_none=True)
 
 
 def create_user(
@@ -66,6 +67,9 @@ def create_user(
         stations.append(station)
     if role in STATION_ROLES and not stations:
         raise Invalid.field("station", f"a {role} must belong to a station")
+    provider_id = links.get("provider_id")
+    if provider_id is not None and db.session.get(Provider, provider_id) is None:
+        raise Invalid.field("provider_id", f"no provider with id {provider_id}")
     user = User(
         username=username,
         password_hash=_hasher().hash(password),
@@ -133,7 +137,10 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # One query for the token, its account and the account's stations: every API call asks.
+    query = select(ApiToken).where(ApiToken.token_hash == _digest(token))
+    query = query.options(joinedload(ApiToken.user).joinedload(User.stations))
+    row = db.session.scalars(query).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None

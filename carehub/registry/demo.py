@@ -23,6 +23,7 @@ from carehub.extensions import db
 from carehub.registry import demo_data as d
 from carehub.registry.idnumbers import age_on, compose_credit_code, compose_id_number
 from carehub.registry.models import Community, District, Station, Street, Volunteer
+from carehub.registry.schemas import MIN_RESIDENT_AGE, birthday
 from carehub.registry.services import network, providers, residents, staff
 
 DEMO_PASSWORD = "carehub-demo"
@@ -185,7 +186,8 @@ class _Loader:
             ("alone", "empty_nest", "with_family", "with_carer"), (20, 30, 45, 5)
         )[0]
         categories = [c for c, p in _CATEGORY_RATES if rng.random() < p]
-        history = self._assessments(age)
+        sixty = birthday(born, MIN_RESIDENT_AGE).isoformat()  # no elder assessment before 60
+        history = [a for a in self._assessments(age) if a["assessed_on"] >= sixty]
         level = history[-1]["level"] if history else 0
         lat, lon = _near(rng, station.latitude, station.longitude, RESIDENT_RADIUS_KM)
         payload = {

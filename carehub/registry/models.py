@@ -109,6 +109,9 @@ class Resident(db.Model):
             name="caregiver_sex_preference",
         ),
         CheckConstraint("(status = 'deceased') = (deceased_on IS NOT NULL)", name="deceased_on"),
+        CheckConstraint(
+            "deceased_on IS NULL OR deceased_on >= birth_date", name="deceased_after_birth"
+        ),
         CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude"),
     )

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from carehub.common.errors import Invalid
 from carehub.common.normalise import NotNormal, normalise_id_number
-from carehub.common.schema import Code, Phone, Text, Yuan, choice, text
+from carehub.common.schema import Code, Day, Int, Phone, Text, Yuan, choice, ident, integer, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
 MIN_RESIDENT_AGE = 60
+MIN_VOLUNTEER_AGE = 18
+# Upper bounds on lists, so that one request cannot store an unbounded number of rows.
+MAX_FAMILY_MEMBERS = 20
+MAX_CERTIFICATES = 50
+MAX_WORKING_PERIODS = 28  # four a day
+MAX_CONTRACT_STATIONS = 100
+MAX_PAGE = 1_000_000
 
 
 def _check_id(value: str) -> None:
@@ -41,6 +50,40 @@ def version_out() -> fields.Integer:
     )
 
 
+def _today() -> date:
+    """Today where the stations are (CAREHUB_TIMEZONE), not on the server's clock."""
+    from flask import current_app, has_app_context
+
+    zone = current_app.config["CAREHUB_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def _not_future(value: date) -> None:
+    if value > _today():
+        raise ValidationError("cannot be in the future")
+
+
+def at_most(n: int) -> validate.Length:
+    return validate.Length(max=n, error=f"at most {n} entries")
+
+
+def birthday(born: date, age: int) -> date:
+    """The day a person born on ``born`` turns ``age`` (1 March for 29 February)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
+def check_assessment_date(assessed_on: date, birth_date: date) -> None:
+    """An ability assessment of the elderly is made from age 60, never before."""
+    turned = birthday(birth_date, MIN_RESIDENT_AGE)
+    if assessed_on < turned:
+        raise Invalid.field(
+            "assessed_on", f"before the resident turned {MIN_RESIDENT_AGE} ({turned})"
+        )
+
+
 def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
@@ -55,29 +98,33 @@ class FamilyMemberIn(Schema):
     phone = Phone(required=True)
     lives_away = fields.Boolean(load_default=False)
     emergency_contact = fields.Boolean(load_default=False)
-    agreement_signed_on = fields.Date(allow_none=True)
+    agreement_signed_on = Day(allow_none=True, validate=_not_future)
 
 
 class ResidentIn(Schema):
-    station_id = fields.Integer(required=True, strict=True)
+    station_id = ident(required=True)
     name = text(40, required=True)
     id_number = IdNumberText(required=True)
     sex = choice(m.SEXES)
-    birth_date = fields.Date()
+    birth_date = Day()
     phone = Phone(allow_none=True)
     address = text(200, required=True)
     latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     household = choice(m.HOUSEHOLDS, load_default="with_family")
-    categories = fields.List(choice(m.CATEGORIES), load_default=list)
+    categories = fields.List(
+        choice(m.CATEGORIES), load_default=list, validate=at_most(len(m.CATEGORIES))
+    )
     health_notes = text(2000, load_default="")
     caregiver_sex_preference = choice(m.SEXES, allow_none=True)
     status = choice(m.RESIDENT_STATUSES, load_default="active")
-    status_since = fields.Date(allow_none=True)
-    deceased_on = fields.Date(allow_none=True)
-    consent_signed_on = fields.Date(allow_none=True)
+    status_since = Day(allow_none=True, validate=_not_future)
+    deceased_on = Day(allow_none=True, validate=_not_future)
+    consent_signed_on = Day(allow_none=True, validate=_not_future)
     consent_note = text(200, load_default="")
-    family_members = fields.List(fields.Nested(FamilyMemberIn), load_default=list)
+    family_members = fields.List(
+        fields.Nested(FamilyMemberIn), load_default=list, validate=at_most(MAX_FAMILY_MEMBERS)
+    )
 
     @validates("id_number")
     def _id_number(self, value: str, **_) -> None:
@@ -109,25 +156,27 @@ class ResidentIn(Schema):
             raise ValidationError("does not match the sex encoded in the ID number", "sex")
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
             raise ValidationError("does not match the birth date in the ID number", "birth_date")
-        if age_on(parsed.birth_date, date.today()) < MIN_RESIDENT_AGE:
+        if age_on(parsed.birth_date, _today()) < MIN_RESIDENT_AGE:
             raise ValidationError(
                 f"a resident must be aged {MIN_RESIDENT_AGE} or over", "id_number"
             )
+        if data.get("deceased_on") and data["deceased_on"] < parsed.birth_date:
+            raise ValidationError("before the date of birth in the ID number", "deceased_on")
 
 
 class AssessmentIn(Schema):
-    assessed_on = fields.Date(required=True)
-    level = fields.Integer(required=True, strict=True, validate=validate.OneOf(m.ABILITY_LEVELS))
-    self_care = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 32))
-    mobility = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 28))
-    mental = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 24))
-    perception = fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 16))
+    assessed_on = Day(required=True)
+    level = Int(required=True, strict=True, validate=validate.OneOf(m.ABILITY_LEVELS))
+    self_care = integer(0, 32, allow_none=True)
+    mobility = integer(0, 28, allow_none=True)
+    mental = integer(0, 24, allow_none=True)
+    perception = integer(0, 16, allow_none=True)
     assessor = text(40, required=True)
     notes = text(2000, load_default="")
 
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
-        if value > date.today():
+        if value > _today():
             raise ValidationError("an assessment cannot be dated in the future")
 
 
@@ -138,7 +187,7 @@ class FamilyMemberOut(Schema):
     phone = fields.String(attribute="phone_masked")
     lives_away = fields.Boolean()
     emergency_contact = fields.Boolean()
-    agreement_signed_on = fields.Date()
+    agreement_signed_on = fields.Date(allow_none=True)
 
 
 class AssessmentOut(AssessmentIn):
@@ -181,22 +230,22 @@ class ResidentOut(Schema):
 
 class ResidentQuery(Schema):
     q = text(40)
-    station_id = fields.Integer()
+    station_id = ident(strict=False)
     category = choice(m.CATEGORIES)
-    ability_level = fields.Integer(validate=validate.OneOf(m.ABILITY_LEVELS))
+    ability_level = Int(validate=validate.OneOf(m.ABILITY_LEVELS))
     status = choice(m.RESIDENT_STATUSES)
     household = choice(m.HOUSEHOLDS)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(1, 200))
+    page = integer(1, MAX_PAGE, strict=False, load_default=1)
+    per_page = integer(1, 200, strict=False, load_default=25)
 
 
 class PageQuery(Schema):
     q = text(60)
-    station_id = fields.Integer()
-    provider_id = fields.Integer()
+    station_id = ident(strict=False)
+    provider_id = ident(strict=False)
     status = choice(m.STAFF_STATUSES)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(1, 200))
+    page = integer(1, MAX_PAGE, strict=False, load_default=1)
+    per_page = integer(1, 200, strict=False, load_default=25)
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
@@ -232,8 +281,8 @@ class StationOut(Schema):
 class StationIn(Schema):
     code = Code(required=True, upper=False, validate=validate.Length(1, 16))
     name = text(80, required=True)
-    street_id = fields.Integer(required=True, strict=True)
-    community_id = fields.Integer(allow_none=True, strict=True)
+    street_id = ident(required=True)
+    community_id = ident(allow_none=True)
     address = text(200, load_default="")
     phone = Phone(load_default="")
     latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
@@ -252,9 +301,9 @@ class ServiceTypeOut(Schema):
 class ServiceTypeIn(Schema):
     name_zh = text(20, required=True)
     name_en = text(40, required=True)
-    default_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(5, 480))
-    carers = fields.Integer(required=True, strict=True, validate=validate.OneOf((1, 2)))
-    skills = fields.List(choice(m.SKILLS), required=True)
+    default_minutes = integer(5, 480, required=True)
+    carers = integer(1, 2, required=True)
+    skills = fields.List(choice(m.SKILLS), required=True, validate=at_most(len(m.SKILLS)))
 
 
 class CommunityOut(Schema):
@@ -284,16 +333,18 @@ class DistrictOut(Schema):
 class ContractPriceIn(Schema):
     service_code = choice(m.SERVICE_CODES, required=True)
     unit_price = Yuan(required=True)
-    unit_minutes = fields.Integer(load_default=60, validate=validate.Range(1, 480))
+    unit_minutes = integer(1, 480, load_default=60)
 
 
 class ContractIn(Schema):
     number = text(40, required=True)
-    valid_from = fields.Date(required=True)
-    valid_to = fields.Date(required=True)
-    station_ids = fields.List(fields.Integer(strict=True), required=True)
+    valid_from = Day(required=True)
+    valid_to = Day(required=True)
+    station_ids = fields.List(ident(), required=True, validate=at_most(MAX_CONTRACT_STATIONS))
     prices = fields.List(
-        fields.Nested(ContractPriceIn), required=True, validate=validate.Length(min=1)
+        fields.Nested(ContractPriceIn),
+        required=True,
+        validate=validate.Length(min=1, max=len(m.SERVICE_CODES)),
     )
 
     @validates_schema
@@ -363,8 +414,8 @@ class CertificateIn(Schema):
     id = fields.Integer(strict=True, allow_none=True, load_only=True)  # a stored one, in place
     kind = text(60, required=True)
     number = text(40, load_default="")
-    issued_on = fields.Date(required=True)
-    expires_on = fields.Date(allow_none=True)
+    issued_on = Day(required=True, validate=_not_future)
+    expires_on = Day(allow_none=True)
 
     @validates_schema
     def _dates(self, data: dict, **_) -> None:
@@ -377,7 +428,7 @@ class CertificateIn(Schema):
 
 
 class WorkingHoursIn(Schema):
-    weekday = fields.Integer(required=True, strict=True, validate=validate.Range(0, 6))
+    weekday = integer(0, 6, required=True)
     start = fields.Time(required=True)
     end = fields.Time(required=True)
 
@@ -388,25 +439,42 @@ class WorkingHoursIn(Schema):
 
 
 class CaregiverIn(Schema):
-    provider_id = fields.Integer(required=True, strict=True)
-    station_id = fields.Integer(required=True, strict=True)
+    provider_id = ident(required=True)
+    station_id = ident(required=True)
     name = text(40, required=True)
     sex = choice(m.SEXES, required=True)
     phone = Phone(allow_none=True)
     home_latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     home_longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     travel_mode = choice(m.TRAVEL_MODES, load_default="ebike")
-    max_minutes_per_day = fields.Integer(load_default=480, validate=validate.Range(60, 720))
+    max_minutes_per_day = integer(60, 720, load_default=480)
     status = choice(m.STAFF_STATUSES, load_default="active")
-    skills = fields.List(choice(m.SKILLS), load_default=list)
-    certificates = fields.List(fields.Nested(CertificateIn), load_default=list)
-    working_hours = fields.List(fields.Nested(WorkingHoursIn), load_default=list)
+    skills = fields.List(choice(m.SKILLS), load_default=list, validate=at_most(len(m.SKILLS)))
+    certificates = fields.List(
+        fields.Nested(CertificateIn), load_default=list, validate=at_most(MAX_CERTIFICATES)
+    )
+    working_hours = fields.List(
+        fields.Nested(WorkingHoursIn), load_default=list, validate=at_most(MAX_WORKING_PERIODS)
+    )
 
     @validates_schema
     def _home(self, data: dict, **_) -> None:
         lat, lon = data.get("home_latitude"), data.get("home_longitude")
         if (lat is None) != (lon is None):
             raise ValidationError("give both home coordinates, or neither", "home_longitude")
+
+    @validates_schema
+    def _no_overlap(self, data: dict, **_) -> None:
+        """A caregiver works one period at a time: two periods of one day may not overlap."""
+        ordered = sorted(data.get("working_hours", []), key=lambda p: (p["weekday"], p["start"]))
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if before["weekday"] == after["weekday"] and after["start"] < before["end"]:
+                raise ValidationError(
+                    f"periods overlap on weekday {after['weekday']}: "
+                    f"{before['start']:%H:%M}-{before['end']:%H:%M} and "
+                    f"{after['start']:%H:%M}-{after['end']:%H:%M}",
+                    "working_hours",
+                )
 
 
 class CertificateOut(CertificateIn):
@@ -441,18 +509,33 @@ class CaregiverOut(Schema):
 
 
 class VolunteerIn(Schema):
-    station_id = fields.Integer(required=True, strict=True)
-    resident_id = fields.Integer(allow_none=True, strict=True)
+    station_id = ident(required=True)
+    resident_id = ident(allow_none=True)
     name = text(40, required=True)
     id_number = IdNumberText(required=True)
     phone = Phone(allow_none=True)
-    joined_on = fields.Date(required=True)
+    joined_on = Day(required=True, validate=_not_future)
     status = choice(m.STAFF_STATUSES, load_default="active")
     skills_note = text(200, load_default="")
 
     @validates("id_number")
     def _id_number(self, value: str, **_) -> None:
         _check_id(value)
+
+    @validates_schema
+    def _adult(self, data: dict, **_) -> None:
+        """Volunteers are adults, and joined as adults."""
+        try:
+            born = parse_id_number(data.get("id_number", "")).birth_date
+        except InvalidIdentifier:
+            return  # reported on the field itself
+        if age_on(born, _today()) < MIN_VOLUNTEER_AGE:
+            raise ValidationError(
+                f"a volunteer must be aged {MIN_VOLUNTEER_AGE} or over", "id_number"
+            )
+        joined = data.get("joined_on")
+        if joined and joined < birthday(born, MIN_VOLUNTEER_AGE):
+            raise ValidationError(f"before the volunteer turned {MIN_VOLUNTEER_AGE}", "joined_on")
 
 
 class VolunteerOut(Schema):
@@ -476,5 +559,5 @@ class AuditEventOut(Schema):
     username = fields.String()
     action = fields.String()
     entity = fields.String()
-    entity_id = fields.Integer()
+    entity_id = fields.Integer(allow_none=True)
     changes = fields.Dict()

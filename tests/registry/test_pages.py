@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -280,7 +281,7 @@ def test_add_assessments_and_see_the_chart(app, world, login):
 
 def test_a_bad_assessment_is_refused_at_its_fields(app, world, login):
     rid = _resident(app, world.station_a, 1)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
     form = {"assessed_on": tomorrow, "level": "", "assessor": "张评估", "mobility": "99"}
     response = login("coord_a").post(f"/residents/{rid}/assessments/new", data=form)
     page = response.get_data(as_text=True)

@@ -49,7 +49,10 @@ def list_providers(actor: User, args: dict) -> Page:
         )
     if "status" in args:
         query = query.where(Provider.status == args["status"])
-    query = query.options(selectinload(Provider.contracts))
+    query = query.options(
+        selectinload(Provider.contracts).selectinload(Contract.stations),
+        selectinload(Provider.contracts).selectinload(Contract.prices),
+    )
     return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
 
 

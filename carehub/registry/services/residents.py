@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -19,12 +19,18 @@ from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.idnumbers import parse_id_number
 from carehub.registry.models import (
+    RESIDENT_STATUSES,
     AbilityAssessment,
     FamilyMember,
     Resident,
     ResidentCategory,
 )
-from carehub.registry.schemas import AssessmentIn, ResidentIn, ResidentQuery
+from carehub.registry.schemas import (
+    AssessmentIn,
+    ResidentIn,
+    ResidentQuery,
+    check_assessment_date,
+)
 from carehub.registry.services.common import (
     ID_NUMBER_UNAVAILABLE,
     RESIDENT_UNAVAILABLE,
@@ -52,7 +58,34 @@ SIMPLE_FIELDS = (
 
 
 def list_residents(actor: User, args: dict) -> Page:
+    """A page of residents, with everything a list shows loaded in a fixed number of queries."""
     args = load(ResidentQuery(), args)
+    query = _matching(actor, args)
+    if "status" in args:
+        query = query.where(Resident.status == args["status"])
+    query = query.options(
+        selectinload(Resident.category_rows),
+        joinedload(Resident.station),  # many-to-one: joined, no query of its own
+        selectinload(Resident.assessments),  # the current ability level
+        selectinload(Resident.family_members),
+    )
+    return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+
+
+def count_by_status(actor: User, args: dict) -> dict[str, int]:
+    """How many residents match the filters other than the status, per status: one query."""
+    args = load(ResidentQuery(), {k: v for k, v in args.items() if k != "status"})
+    matching = _matching(actor, args).subquery()
+    rows = db.session.execute(
+        select(matching.c.status, func.count()).group_by(matching.c.status)
+    ).all()
+    counts = dict.fromkeys(RESIDENT_STATUSES, 0)
+    counts.update({status: total for status, total in rows})
+    return counts
+
+
+def _matching(actor: User, args: dict):
+    """Residents the actor may see that match the search and filters (all but the status)."""
     query = station_filter(select(Resident), Resident.station_id, actor)
     if args.get("q"):
         term = args["q"]
@@ -67,14 +100,11 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(
             Resident.category_rows.any(ResidentCategory.category == args["category"])
         )
-    if "status" in args:
-        query = query.where(Resident.status == args["status"])
     if "household" in args:
         query = query.where(Resident.household == args["household"])
     if "ability_level" in args:
         query = query.where(Resident.id.in_(_at_level(args["ability_level"])))
-    query = query.options(selectinload(Resident.category_rows), selectinload(Resident.station))
-    return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
+    return query
 
 
 def _as_id_number(term: str) -> str | None:
@@ -156,6 +186,7 @@ def add_assessment(actor: User, resident_id: int, payload: dict) -> AbilityAsses
     require_write(actor)
     resident = get_resident(actor, resident_id)
     data = load(AssessmentIn(), payload)
+    check_assessment_date(data["assessed_on"], resident.birth_date)
     with atomic():
         assessment = AbilityAssessment(resident_id=resident.id, **data)
         db.session.add(assessment)

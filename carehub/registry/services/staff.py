@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -71,7 +71,7 @@ def list_caregivers(actor: User, args: dict) -> Page:
         selectinload(Caregiver.skill_rows),
         selectinload(Caregiver.certificates),
         selectinload(Caregiver.working_hours),
-        selectinload(Caregiver.provider),
+        joinedload(Caregiver.provider),
     )
     return paginate(query.order_by(Caregiver.name, Caregiver.id), args["page"], args["per_page"])
 

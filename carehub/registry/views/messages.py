@@ -91,6 +91,29 @@ _PATTERNS = [
         r"two periods start at the same time on one day",
         _l("Two periods start at the same time on one day."),
     ),
+    (
+        r"periods overlap on weekday \d: (?P<first>[\d:-]+) and (?P<second>[\d:-]+)",
+        _l("Two periods overlap: %(first)s and %(second)s."),
+    ),
+    (r"at most (?P<count>\d+) entries", _l("At most %(count)s entries.")),
+    (r"cannot be in the future", _l("Cannot be later than today.")),
+    (
+        r"not a plausible date \(years (?P<first>\d+)-(?P<last>\d+)\)",
+        _l("Not a plausible date (years %(first)s to %(last)s)."),
+    ),
+    (
+        r"before the date of birth in the ID number",
+        _l("Before the date of birth in the ID number."),
+    ),
+    (
+        r"before the resident turned (?P<age>\d+) \((?P<date>[\d-]+)\)",
+        _l("Before the resident turned %(age)s (%(date)s)."),
+    ),
+    (
+        r"a volunteer must be aged (?P<age>\d+) or over",
+        _l("A volunteer must be aged %(age)s or over."),
+    ),
+    (r"before the volunteer turned (?P<age>\d+)", _l("Before the volunteer turned %(age)s.")),
     (r"no station with id \d+", _l("Choose one of your stations.")),
     (r"no provider with id \d+", _l("Choose a provider from the list.")),
     (r"no resident with id -?\d+", _l("No resident at your stations has this ID number.")),

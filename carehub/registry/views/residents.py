@@ -10,15 +10,12 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from carehub.audit.services import history
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
 from carehub.common.errors import Conflict, Invalid
-from carehub.extensions import db
 from carehub.registry.models import RESIDENT_STATUSES, Resident
 from carehub.registry.services import network, residents
 from carehub.registry.views import bp
@@ -65,7 +62,6 @@ ASSESSMENT_FIELDS = (
 @guarded
 def residents_list():
     page, args, problems = paged(residents.list_residents, list_args(FILTERS))
-    _load_assessments(page.items)
     return render_template(
         "registry/residents/list.html",
         page=page,
@@ -77,25 +73,15 @@ def residents_list():
     )
 
 
-def _load_assessments(shown: list[Resident]) -> None:
-    """Load the assessments of a page of residents in one query rather than one per row.
-
-    Read-only; the service's list does not load them and the list shows each current level.
-    """
-    if shown:
-        query = select(Resident).where(Resident.id.in_([r.id for r in shown]))
-        db.session.scalars(query.options(selectinload(Resident.assessments))).all()
-
-
 def _status_chips(args: dict) -> list[dict]:
     """How many residents match the other filters, per status; a chip toggles its status."""
     base = {k: v for k, v in args.items() if k not in ("status", "page")}
+    counts = residents.count_by_status(actor(), base)
     chips = []
     for status in RESIDENT_STATUSES:
-        total = residents.list_residents(actor(), {**base, "status": status, "per_page": 1}).total
         on = args.get("status") == status
         target = base if on else {**base, "status": status}
-        chips.append({"status": status, "count": total, "on": on,
+        chips.append({"status": status, "count": counts[status], "on": on,
                       "url": url_for("registry.residents", **target)})  # fmt: skip
     return chips
 

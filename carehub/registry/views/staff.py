@@ -319,7 +319,7 @@ def _volunteer_payload(form: MultiDict, record: Volunteer | None) -> dict:
     if form.get("is_resident"):
         known = id_number or (crypto.decrypt(record.id_number_enc) if record else "")
         # No match: an id that exists nowhere, so that the service names the field.
-        payload["resident_id"] = _resident_with_id_number(known) or -1
+        payload["resident_id"] = _resident_with_id_number(known) or 0
     return payload
 
 
