@@ -33,6 +33,15 @@ class CareHubError(Exception):
     def errors(self) -> dict[str, list[str]]:
         return {field: [_render(m) for m in messages] for field, messages in self._errors.items()}
 
+    @property
+    def lazy_message(self):
+        """The message as raised (a lazy string renders in whatever language is current)."""
+        return self._message
+
+    @property
+    def lazy_errors(self) -> dict[str, list]:
+        return self._errors
+
     def to_dict(self) -> dict:
         body = {
             "code": self.status,
@@ -60,8 +69,10 @@ class Invalid(CareHubError):
     status = 422
 
     @classmethod
-    def field(cls, name: str, message: str) -> Invalid:
-        return cls(f"{name}: {message}", {name: [message]})
+    def field(cls, name: str, message, code: str | None = None) -> Invalid:
+        """One field wrong: ``message`` (lazy) at the field, and "field: message" overall."""
+        whole = _l("%(field)s: %(message)s", field=name, message=message)
+        return cls(whole, {name: [message]}, code=code)
 
 
 class NotFound(CareHubError):

@@ -1,16 +1,31 @@
-"""Marshmallow building blocks shared by every domain's schemas."""
+"""Marshmallow building blocks shared by every domain's schemas.
+
+Every message here, of marshmallow's own fields and validators (``carehub.common.fields`` and
+``validate``) and of the fields below, is a ``lazy_gettext`` string: pages show it in the reader's
+language, the API in English. Schemas derive from :class:`Schema` and import ``fields`` and
+``validate`` from ``carehub.common``.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+import marshmallow
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 
+from carehub.common import fields, validate
 from carehub.common.errors import Invalid
 from carehub.common.normalise import NotNormal, normalise_code, normalise_phone
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class Schema(marshmallow.Schema):
+    """A schema whose own refusals (an unknown field, not an object) are translatable."""
+
+    error_messages = {"unknown": _l("Unknown field."), "type": _l("Must be an object.")}
 
 
 class Text(fields.String):
@@ -39,7 +54,7 @@ class Phone(Text):
         except NotNormal:
             phone = "?"
         if phone and not PHONE.match(phone):
-            raise ValidationError("not a valid mobile (11 digits) or landline number")
+            raise ValidationError([_l("Not a valid mobile (11 digits) or landline number.")])
         return phone or None
 
 
@@ -54,7 +69,7 @@ class Code(Text):
         try:
             return normalise_code(super()._deserialize(value, attr, data, **kwargs), self.upper)
         except NotNormal as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError([exc.message]) from None
 
 
 class Yuan(fields.Field):
@@ -69,35 +84,41 @@ class Yuan(fields.Field):
         try:
             amount = Decimal(str(value))
         except Exception:
-            raise ValidationError("not a valid amount of yuan") from None
+            raise ValidationError([_l("Not a valid amount of yuan.")]) from None
         if not amount.is_finite() or amount < 0:
-            raise ValidationError("must be a non-negative amount")
+            raise ValidationError([_l("Must be a non-negative amount.")])
         if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("at most two decimal places (fen)")
+            raise ValidationError([_l("At most two decimal places (fen).")])
         return int((amount * 100).to_integral_value(ROUND_HALF_UP))
 
 
-def load(schema: Schema, payload, partial: bool = False) -> dict:
+def load(schema: marshmallow.Schema, payload, partial: bool = False) -> dict:
     """Validate input, raising Invalid with the offending fields named (dotted for nested)."""
     if not isinstance(payload, dict):
-        raise Invalid("the request body must be a JSON object")
+        message = _l("The request body must be a JSON object.")
+        raise Invalid(message, code="not_an_object")
     try:
         return schema.load(payload, partial=partial)
     except ValidationError as err:
         flat = flatten_errors(err.normalized_messages())
         first = next(iter(flat))
-        raise Invalid(f"{first}: {flat[first][0]}", flat) from None
+        raise Invalid(
+            _l("%(field)s: %(message)s", field=first, message=flat[first][0]), flat
+        ) from None
 
 
-def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
-    """{"family_members": {0: {"phone": [..]}}} -> {"family_members.0.phone": [..]}."""
-    flat: dict[str, list[str]] = {}
+def flatten_errors(messages, prefix: str = "") -> dict[str, list]:
+    """{"family_members": {0: {"phone": [..]}}} -> {"family_members.0.phone": [..]}.
+
+    The messages stay as they are (lazy strings are rendered later, in the reader's language).
+    """
+    flat: dict[str, list] = {}
     if isinstance(messages, list):
-        return {prefix or "_schema": [str(m) for m in messages]}
+        return {prefix or "_schema": list(messages)}
     for key, value in messages.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             flat.update(flatten_errors(value, name))
         else:
-            flat[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+            flat[name] = list(value) if isinstance(value, list) else [value]
     return flat

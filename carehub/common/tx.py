@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,12 +19,13 @@ from carehub.common.errors import Conflict, Stale
 from carehub.extensions import db
 
 _OPEN = "carehub.units_of_work"
+ALREADY_USED = _l("Already in use.")
 
 
 @contextmanager
 def atomic(
     conflict_field: str | None = None,
-    conflict_message="already exists",
+    conflict_message=ALREADY_USED,
     conflict_code: str | None = None,
 ) -> Iterator[None]:
     """Run the block and commit; roll everything back on any error.
@@ -68,7 +70,8 @@ def _conflict(conflict_field, conflict_message, conflict_code) -> Conflict:
     errors = {conflict_field: [conflict_message]} if conflict_field else None
     if conflict_code:
         return Conflict(conflict_message, errors, code=conflict_code)
-    return Conflict(f"{conflict_field or 'record'}: {conflict_message}", errors)
+    whole = _l("%(field)s: %(message)s", field=conflict_field or "record", message=conflict_message)
+    return Conflict(whole, errors, code="duplicate")
 
 
 def in_unit_of_work() -> bool:

@@ -347,7 +347,7 @@ def _build_all(spec: Spec, header: Header, ctx: Context, checked) -> None:
 def _name_problems(spec: Spec, header: Header, row: RowResult, exc: CareHubError) -> None:
     """The service's problems at their columns; a column whose cell was unreadable is explained."""
     explained = {column for column, _ in row.problems}
-    for name, messages in (exc.errors or {None: [exc.message]}).items():
+    for name, messages in (exc.lazy_errors or {None: [exc.lazy_message]}).items():
         key = spec.column_for_field(name) if name else None
         column = _column_name(spec, header, key)
         if column in explained:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validates, validates_schema
 
+from carehub.common import fields, validate
 from carehub.common.normalise import NotNormal, normalise_id_number
-from carehub.common.schema import Code, Phone, Text, Yuan, choice, text
+from carehub.common.schema import Code, Phone, Schema, Text, Yuan, choice, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
@@ -18,7 +20,7 @@ def _check_id(value: str) -> None:
     try:
         parse_id_number(value)
     except InvalidIdentifier as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError([exc.message]) from None
 
 
 class IdNumberText(Text):
@@ -31,7 +33,7 @@ class IdNumberText(Text):
         try:
             return normalise_id_number(super()._deserialize(value, attr, data, **kwargs))
         except NotNormal:
-            raise ValidationError("must be 17 digits followed by a digit or X") from None
+            raise ValidationError([_l("Must be 17 digits followed by a digit or X.")]) from None
 
 
 def version_out() -> fields.Integer:
@@ -45,7 +47,7 @@ def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
         field = "longitude" if lon is None else "latitude"
-        raise ValidationError("give both latitude and longitude, or neither", field)
+        raise ValidationError([_l("Give both latitude and longitude, or neither.")], field)
 
 
 class FamilyMemberIn(Schema):
@@ -86,7 +88,7 @@ class ResidentIn(Schema):
     @validates("categories")
     def _categories(self, value: list[str], **_) -> None:
         if len(set(value)) != len(value):
-            raise ValidationError("a category is listed twice")
+            raise ValidationError([_l("A category is listed twice.")])
 
     @validates_schema
     def _consistent(self, data: dict, partial=None, **_) -> None:
@@ -95,9 +97,10 @@ class ResidentIn(Schema):
             self._match_id_number(data)
         status, deceased_on = data.get("status"), data.get("deceased_on")
         if status == "deceased" and deceased_on is None and not partial:
-            raise ValidationError("required when status is deceased", "deceased_on")
+            raise ValidationError([_l("Required when the status is deceased.")], "deceased_on")
         if deceased_on is not None and status not in (None, "deceased"):
-            raise ValidationError("only a deceased resident has a date of death", "deceased_on")
+            message = _l("Only a deceased resident has a date of death.")
+            raise ValidationError([message], "deceased_on")
 
     @staticmethod
     def _match_id_number(data: dict) -> None:
@@ -106,13 +109,13 @@ class ResidentIn(Schema):
         except InvalidIdentifier:
             return  # reported on the field itself
         if data.get("sex") and data["sex"] != parsed.sex:
-            raise ValidationError("does not match the sex encoded in the ID number", "sex")
+            raise ValidationError([_l("Does not match the sex in the ID number.")], "sex")
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
-            raise ValidationError("does not match the birth date in the ID number", "birth_date")
+            message = _l("Does not match the birth date in the ID number.")
+            raise ValidationError([message], "birth_date")
         if age_on(parsed.birth_date, date.today()) < MIN_RESIDENT_AGE:
-            raise ValidationError(
-                f"a resident must be aged {MIN_RESIDENT_AGE} or over", "id_number"
-            )
+            message = _l("A resident must be aged %(age)s or over.", age=MIN_RESIDENT_AGE)
+            raise ValidationError([message], "id_number")
 
 
 class AssessmentIn(Schema):
@@ -128,7 +131,7 @@ class AssessmentIn(Schema):
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
         if value > date.today():
-            raise ValidationError("an assessment cannot be dated in the future")
+            raise ValidationError([_l("An assessment cannot be dated in the future.")])
 
 
 class FamilyMemberOut(Schema):
@@ -303,10 +306,10 @@ class ContractIn(Schema):
             and data.get("valid_from")
             and data["valid_to"] < data["valid_from"]
         ):
-            raise ValidationError("must not be before valid_from", "valid_to")
+            raise ValidationError([_l("Must not be before the start date.")], "valid_to")
         codes = [p["service_code"] for p in data.get("prices", [])]
         if len(set(codes)) != len(codes):
-            raise ValidationError("a service is priced twice", "prices")
+            raise ValidationError([_l("A service is priced twice.")], "prices")
 
 
 class ContractPriceOut(Schema):
@@ -341,7 +344,7 @@ class ProviderIn(Schema):
         try:
             parse_credit_code(value)
         except InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError([exc.message]) from None
 
 
 class ProviderOut(Schema):
@@ -373,7 +376,7 @@ class CertificateIn(Schema):
             and data.get("issued_on")
             and data["expires_on"] < data["issued_on"]
         ):
-            raise ValidationError("must not be before issued_on", "expires_on")
+            raise ValidationError([_l("Must not be before the issue date.")], "expires_on")
 
 
 class WorkingHoursIn(Schema):
@@ -384,7 +387,7 @@ class WorkingHoursIn(Schema):
     @validates_schema
     def _order(self, data: dict, **_) -> None:
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            raise ValidationError("must be after start", "end")
+            raise ValidationError([_l("Must be after the start time.")], "end")
 
 
 class CaregiverIn(Schema):
@@ -406,7 +409,8 @@ class CaregiverIn(Schema):
     def _home(self, data: dict, **_) -> None:
         lat, lon = data.get("home_latitude"), data.get("home_longitude")
         if (lat is None) != (lon is None):
-            raise ValidationError("give both home coordinates, or neither", "home_longitude")
+            message = _l("Give both home coordinates, or neither.")
+            raise ValidationError([message], "home_longitude")
 
 
 class CertificateOut(CertificateIn):
