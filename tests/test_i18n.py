@@ -137,6 +137,21 @@ def test_validation_messages_are_chinese_on_the_page_and_english_in_the_api(worl
     ]
 
 
+def test_an_identifier_keeps_its_code_through_the_schema(world, api):
+    """The ID number's own check is a marshmallow validator; its code still reaches the API."""
+    from tests.factories import id_number, resident_payload
+
+    good = id_number(8)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = api("coord_a").post(
+        "/api/v1/residents", json=resident_payload(world.station_a, id_number=wrong)
+    )
+    assert response.status_code == 422 and response.json["error"] == "id_check_digit"
+    assert response.json["errors"]["id_number"] == [
+        "The check digit is wrong (GB 11643): please check the number."
+    ]
+
+
 def test_the_browser_language_is_honoured_and_an_explicit_choice_remembered(client):
     english = {"Accept-Language": "en-GB,en;q=0.9"}
     page = client.get("/login", headers=english).get_data(as_text=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "carehub"
 # The argument that carries the message, by what is raised (CareHubError's family: the first).
-MESSAGE_AT = {"field": 1, "InvalidIdentifier": 1, "NotNormal": 1}
+MESSAGE_AT = {"field": 1, "InvalidIdentifier": 1, "NotNormal": 1, "refuse": 1, "coded": 1}
 RAISED = {"CareHubError", "Invalid", "NotFound", "Forbidden", "Conflict", "ValidationError"}
 # Answers only the API gives (a page never shows them): English by design.
 API_ONLY = {"api"}

@@ -63,6 +63,19 @@ def _render(message) -> str:
         return str(message)
 
 
+def coded(code: str, message):
+    """Tag a lazy message with its error's code, so that the code survives marshmallow (which
+    keeps only messages) and reaches the API's ``error`` and the importer's problems."""
+    message.code = code
+    return message
+
+
+def code_of(message) -> str | None:
+    """The code a message was tagged with (read from ``__dict__``: a lazy string's attribute
+    lookup would render it)."""
+    return getattr(message, "__dict__", {}).get("code")
+
+
 class Invalid(CareHubError):
     """Input that breaks a rule; ``errors`` names each offending field."""
 

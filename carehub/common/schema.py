@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from carehub.common import fields, validate
-from carehub.common.errors import Invalid
+from carehub.common.errors import Invalid, code_of, coded
 from carehub.common.normalise import NotNormal, normalise_code, normalise_phone
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -54,7 +54,7 @@ class Phone(Text):
         except NotNormal:
             phone = "?"
         if phone and not PHONE.match(phone):
-            raise ValidationError([_l("Not a valid mobile (11 digits) or landline number.")])
+            raise refuse("bad_phone", _l("Not a valid mobile (11 digits) or landline number."))
         return phone or None
 
 
@@ -69,7 +69,7 @@ class Code(Text):
         try:
             return normalise_code(super()._deserialize(value, attr, data, **kwargs), self.upper)
         except NotNormal as exc:
-            raise ValidationError([exc.message]) from None
+            raise refuse(exc.code, exc.message) from None
 
 
 class Yuan(fields.Field):
@@ -84,12 +84,19 @@ class Yuan(fields.Field):
         try:
             amount = Decimal(str(value))
         except Exception:
-            raise ValidationError([_l("Not a valid amount of yuan.")]) from None
+            raise refuse("bad_amount", _l("Not a valid amount of yuan.")) from None
         if not amount.is_finite() or amount < 0:
-            raise ValidationError([_l("Must be a non-negative amount.")])
+            raise refuse("bad_amount", _l("Must be a non-negative amount."))
         if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError([_l("At most two decimal places (fen).")])
+            raise refuse("bad_amount", _l("At most two decimal places (fen)."))
         return int((amount * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def refuse(code: str, message, field: str | None = None) -> ValidationError:
+    """A validator's refusal: a lazy message tagged with its code (see ``errors.coded``)."""
+    if field is None:
+        return ValidationError([coded(code, message)])
+    return ValidationError([coded(code, message)], field)
 
 
 def load(schema: marshmallow.Schema, payload, partial: bool = False) -> dict:
@@ -102,9 +109,9 @@ def load(schema: marshmallow.Schema, payload, partial: bool = False) -> dict:
     except ValidationError as err:
         flat = flatten_errors(err.normalized_messages())
         first = next(iter(flat))
-        raise Invalid(
-            _l("%(field)s: %(message)s", field=first, message=flat[first][0]), flat
-        ) from None
+        message = flat[first][0]
+        whole = _l("%(field)s: %(message)s", field=first, message=message)
+        raise Invalid(whole, flat, code=code_of(message)) from None
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import require_write
-from carehub.common.errors import CareHubError, Invalid
+from carehub.common.errors import CareHubError, Invalid, code_of
 from carehub.common.tx import unit_of_work
 from carehub.extensions import db
 from carehub.imports import reading
@@ -353,7 +353,7 @@ def _name_problems(spec: Spec, header: Header, row: RowResult, exc: CareHubError
         if column in explained:
             continue
         for message in messages:
-            row.add(column, Problem(_code(exc), message, name))
+            row.add(column, Problem(code_of(message) or _code(exc), message, name))
 
 
 def _code(exc: CareHubError) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import validates, validates_schema
 
 from carehub.common import fields, validate
 from carehub.common.normalise import NotNormal, normalise_id_number
-from carehub.common.schema import Code, Phone, Schema, Text, Yuan, choice, text
+from carehub.common.schema import Code, Phone, Schema, Text, Yuan, choice, refuse, text
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
@@ -20,7 +20,7 @@ def _check_id(value: str) -> None:
     try:
         parse_id_number(value)
     except InvalidIdentifier as exc:
-        raise ValidationError([exc.message]) from None
+        raise refuse(exc.code, exc.message) from None
 
 
 class IdNumberText(Text):
@@ -33,7 +33,8 @@ class IdNumberText(Text):
         try:
             return normalise_id_number(super()._deserialize(value, attr, data, **kwargs))
         except NotNormal:
-            raise ValidationError([_l("Must be 17 digits followed by a digit or X.")]) from None
+            message = _l("Must be 17 digits followed by a digit or X.")
+            raise refuse("id_characters", message) from None
 
 
 def version_out() -> fields.Integer:
@@ -47,7 +48,8 @@ def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
         field = "longitude" if lon is None else "latitude"
-        raise ValidationError([_l("Give both latitude and longitude, or neither.")], field)
+        message = _l("Give both latitude and longitude, or neither.")
+        raise refuse("coordinates_pair", message, field)
 
 
 class FamilyMemberIn(Schema):
@@ -88,7 +90,7 @@ class ResidentIn(Schema):
     @validates("categories")
     def _categories(self, value: list[str], **_) -> None:
         if len(set(value)) != len(value):
-            raise ValidationError([_l("A category is listed twice.")])
+            raise refuse("category_twice", _l("A category is listed twice."))
 
     @validates_schema
     def _consistent(self, data: dict, partial=None, **_) -> None:
@@ -97,10 +99,11 @@ class ResidentIn(Schema):
             self._match_id_number(data)
         status, deceased_on = data.get("status"), data.get("deceased_on")
         if status == "deceased" and deceased_on is None and not partial:
-            raise ValidationError([_l("Required when the status is deceased.")], "deceased_on")
+            message = _l("Required when the status is deceased.")
+            raise refuse("date_of_death_required", message, "deceased_on")
         if deceased_on is not None and status not in (None, "deceased"):
             message = _l("Only a deceased resident has a date of death.")
-            raise ValidationError([message], "deceased_on")
+            raise refuse("date_of_death_not_deceased", message, "deceased_on")
 
     @staticmethod
     def _match_id_number(data: dict) -> None:
@@ -109,13 +112,14 @@ class ResidentIn(Schema):
         except InvalidIdentifier:
             return  # reported on the field itself
         if data.get("sex") and data["sex"] != parsed.sex:
-            raise ValidationError([_l("Does not match the sex in the ID number.")], "sex")
+            message = _l("Does not match the sex in the ID number.")
+            raise refuse("sex_mismatch", message, "sex")
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
             message = _l("Does not match the birth date in the ID number.")
-            raise ValidationError([message], "birth_date")
+            raise refuse("birth_date_mismatch", message, "birth_date")
         if age_on(parsed.birth_date, date.today()) < MIN_RESIDENT_AGE:
             message = _l("A resident must be aged %(age)s or over.", age=MIN_RESIDENT_AGE)
-            raise ValidationError([message], "id_number")
+            raise refuse("too_young", message, "id_number")
 
 
 class AssessmentIn(Schema):
@@ -131,7 +135,8 @@ class AssessmentIn(Schema):
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
         if value > date.today():
-            raise ValidationError([_l("An assessment cannot be dated in the future.")])
+            message = _l("An assessment cannot be dated in the future.")
+            raise refuse("future_assessment", message)
 
 
 class FamilyMemberOut(Schema):
@@ -306,10 +311,11 @@ class ContractIn(Schema):
             and data.get("valid_from")
             and data["valid_to"] < data["valid_from"]
         ):
-            raise ValidationError([_l("Must not be before the start date.")], "valid_to")
+            message = _l("Must not be before the start date.")
+            raise refuse("ends_before_start", message, "valid_to")
         codes = [p["service_code"] for p in data.get("prices", [])]
         if len(set(codes)) != len(codes):
-            raise ValidationError([_l("A service is priced twice.")], "prices")
+            raise refuse("priced_twice", _l("A service is priced twice."), "prices")
 
 
 class ContractPriceOut(Schema):
@@ -344,7 +350,7 @@ class ProviderIn(Schema):
         try:
             parse_credit_code(value)
         except InvalidIdentifier as exc:
-            raise ValidationError([exc.message]) from None
+            raise refuse(exc.code, exc.message) from None
 
 
 class ProviderOut(Schema):
@@ -376,7 +382,8 @@ class CertificateIn(Schema):
             and data.get("issued_on")
             and data["expires_on"] < data["issued_on"]
         ):
-            raise ValidationError([_l("Must not be before the issue date.")], "expires_on")
+            message = _l("Must not be before the issue date.")
+            raise refuse("expires_before_issue", message, "expires_on")
 
 
 class WorkingHoursIn(Schema):
@@ -387,7 +394,7 @@ class WorkingHoursIn(Schema):
     @validates_schema
     def _order(self, data: dict, **_) -> None:
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            raise ValidationError([_l("Must be after the start time.")], "end")
+            raise refuse("ends_before_start", _l("Must be after the start time."), "end")
 
 
 class CaregiverIn(Schema):
@@ -410,7 +417,7 @@ class CaregiverIn(Schema):
         lat, lon = data.get("home_latitude"), data.get("home_longitude")
         if (lat is None) != (lon is None):
             message = _l("Give both home coordinates, or neither.")
-            raise ValidationError([message], "home_longitude")
+            raise refuse("coordinates_pair", message, "home_longitude")
 
 
 class CertificateOut(CertificateIn):
