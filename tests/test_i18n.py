@@ -91,7 +91,7 @@ def test_resident_page_is_chinese_by_default_and_english_on_request(app, world, 
     assert "Family members and emergency contacts" in client.get(url).get_data(as_text=True)
 
 
-def _foreign_resident_form(station_id: int) -> dict:
+def _resident_form(station_id: int) -> dict:
     from tests.factories import id_number
 
     return {"station_id": str(station_id), "name": "赵桂兰", "id_number": id_number(7),
@@ -102,7 +102,7 @@ def test_a_service_error_is_chinese_on_the_page_and_english_with_its_code_in_the
     world, login, api
 ):
     """One coded error (a station outside the account's own): no English text is looked up."""
-    form = _foreign_resident_form(world.station_a)
+    form = _resident_form(world.station_a)
     client = login("coord_b")
     page = client.post("/residents/new", data=form).get_data(as_text=True)
     assert "请选择您所辖的服务站。" in page and "Choose one of your stations" not in page
@@ -119,7 +119,7 @@ def test_a_service_error_is_chinese_on_the_page_and_english_with_its_code_in_the
 
 def test_validation_messages_are_chinese_on_the_page_and_english_in_the_api(world, login, api):
     """marshmallow's own refusals (a required field, a bad number) speak the reader's language."""
-    form = _foreign_resident_form(world.station_b) | {"name": "", "latitude": "北纬"}
+    form = _resident_form(world.station_b) | {"name": "", "latitude": "北纬"}
     page = login("coord_b").post("/residents/new", data=form).get_data(as_text=True)
     assert "必填,最多40个字。" in page and "请填写数字。" in page
     assert "Length must be" not in page and "Not a valid" not in page
