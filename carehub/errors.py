@@ -105,8 +105,10 @@ def _http_error(error: HTTPException):
 def _merge_locations(messages: dict) -> dict:
     """webargs nests errors under the location (json, query, files); callers want the field."""
     merged: dict[str, list[str]] = {}
-    for location_errors in messages.values():
-        merged.update(flatten_errors(location_errors))
+    with force_locale("en"):  # the API's language; the schemas' messages are lazy
+        for location_errors in messages.values():
+            flat = flatten_errors(location_errors)
+            merged.update({key: [str(m) for m in texts] for key, texts in flat.items()})
     return merged
 
 

@@ -91,20 +91,65 @@ def test_resident_page_is_chinese_by_default_and_english_on_request(app, world, 
     assert "Family members and emergency contacts" in client.get(url).get_data(as_text=True)
 
 
-def test_service_messages_are_shown_in_the_readers_language(app):
-    """Services speak English (the API returns it); a page translates each known wording."""
-    from carehub.registry.views.messages import translate
+def _resident_form(station_id: int) -> dict:
+    from tests.factories import id_number
 
-    with app.test_request_context("/"):
-        assert translate("must be 18 characters, got 17") == "应为18位,当前输入了17位。"
-        assert translate("Length must be between 1 and 40.") == "必填,最多40个字。"
-        assert translate("Not a valid date.") == "请填写日期(年-月-日)。"
-        assert translate("no station with id 12") == "请选择您所辖的服务站。"
-        assert translate("a wording nobody knows yet") == "a wording nobody knows yet"
-    with app.test_request_context("/?lang=en"):
-        assert (
-            translate("must be 18 characters, got 17") == "Must be 18 characters; 17 were entered."
-        )
+    return {"station_id": str(station_id), "name": "赵桂兰", "id_number": id_number(7),
+            "address": "鼓楼区北京西路5号", "household": "alone"}  # fmt: skip
+
+
+def test_a_service_error_is_chinese_on_the_page_and_english_with_its_code_in_the_api(
+    world, login, api
+):
+    """One coded error (a station outside the account's own): no English text is looked up."""
+    form = _resident_form(world.station_a)
+    client = login("coord_b")
+    page = client.post("/residents/new", data=form).get_data(as_text=True)
+    assert "请选择您所辖的服务站。" in page and "Choose one of your stations" not in page
+    english = client.post("/residents/new?lang=en", data=form).get_data(as_text=True)
+    assert "Choose one of your stations." in english
+
+    from tests.factories import resident_payload
+
+    body = api("coord_b").post("/api/v1/residents", json=resident_payload(world.station_a)).json
+    assert body["error"] == "unknown_station"
+    assert body["errors"] == {"station_id": ["Choose one of your stations."]}
+    assert body["message"] == "station_id: Choose one of your stations."
+
+
+def test_validation_messages_are_chinese_on_the_page_and_english_in_the_api(world, login, api):
+    """marshmallow's own refusals (a required field, a bad number) speak the reader's language."""
+    form = _resident_form(world.station_b) | {"name": "", "latitude": "北纬"}
+    page = login("coord_b").post("/residents/new", data=form).get_data(as_text=True)
+    assert "必填,最多40个字。" in page and "请填写数字。" in page
+    assert "Length must be" not in page and "Not a valid" not in page
+
+    from tests.factories import resident_payload
+
+    payload = resident_payload(world.station_b, name="", latitude="north", household="hut")
+    payload["family_members"] = [{"name": "赵强", "relationship": "儿子", "phone": "12"}]
+    body = api("coord_b").post("/api/v1/residents", json=payload).json
+    assert body["errors"]["name"] == ["Required; at most 40 characters."]
+    assert body["errors"]["latitude"] == ["Enter a number."]
+    assert body["errors"]["household"][0].startswith("Choose one of: ")
+    assert body["errors"]["family_members.0.phone"] == [
+        "Not a valid mobile (11 digits) or landline number."
+    ]
+
+
+def test_an_identifier_keeps_its_code_through_the_schema(world, api):
+    """The ID number's own check is a marshmallow validator; its code still reaches the API."""
+    from tests.factories import id_number, resident_payload
+
+    good = id_number(8)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = api("coord_a").post(
+        "/api/v1/residents", json=resident_payload(world.station_a, id_number=wrong)
+    )
+    assert response.status_code == 422 and response.json["error"] == "id_check_digit"
+    assert response.json["errors"]["id_number"] == [
+        "The check digit is wrong (GB 11643): please check the number."
+    ]
 
 
 def test_the_browser_language_is_honoured_and_an_explicit_choice_remembered(client):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from carehub.api.helpers import actor, json_body
 from carehub.auth.services import (
@@ -18,8 +17,9 @@ from carehub.auth.services import (
     revoke_token,
     revoke_tokens,
 )
+from carehub.common import fields, validate
 from carehub.common.errors import CareHubError
-from carehub.common.schema import load, text
+from carehub.common.schema import Schema, load, text
 
 blp = Blueprint("auth_api", __name__, description="Authentication")
 

@@ -5,6 +5,7 @@ A record outside the account's stations is reported as not found, so that its ex
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
 from carehub.auth.models import User
@@ -14,16 +15,26 @@ READ_ROLES = frozenset({"admin", "auditor", "coordinator", "provider_manager"})
 # Station-owned records (residents, volunteers, station staff lists) are not a provider's business.
 STATION_READERS = frozenset({"admin", "auditor", "coordinator"})
 WRITE_ROLES = frozenset({"admin", "coordinator"})
+# What a missing record is called in "No resident with id 7." (pages show their own 404 page).
+RECORDS = {
+    "account": _l("account"),
+    "caregiver": _l("caregiver"),
+    "provider": _l("provider"),
+    "resident": _l("resident"),
+    "service type": _l("service type"),
+    "station": _l("station"),
+    "volunteer": _l("volunteer"),
+}
 
 
 def require_read(actor: User, roles: frozenset[str] = READ_ROLES) -> None:
     if actor.role not in roles:
-        raise Forbidden("your role cannot read the registry")
+        raise Forbidden(_l("Your role cannot read the registry."), code="forbidden")
 
 
 def require_write(actor: User, roles: frozenset[str] = WRITE_ROLES) -> None:
     if actor.role not in roles:
-        raise Forbidden("your role cannot change the registry")
+        raise Forbidden(_l("Your role cannot change the registry."), code="forbidden")
 
 
 def station_filter(query: Select, column, actor: User) -> Select:
@@ -49,4 +60,10 @@ def check_station(actor: User, station_id: int, what: str, record_id: int | str)
     """Raise NotFound when a record lies outside the actor's stations."""
     require_read(actor, STATION_READERS)
     if not actor.district_wide and station_id not in actor.station_ids:
-        raise NotFound(f"{what} {record_id} not found")
+        raise not_found(what, record_id)
+
+
+def not_found(what: str, record_id: int | str) -> NotFound:
+    """One answer for a record that does not exist and for one outside the account's stations."""
+    message = _l("No %(what)s with id %(id)s.", what=RECORDS[what], id=record_id)
+    return NotFound(message, code="not_found")

@@ -9,14 +9,16 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from carehub.auth import throttle
 from carehub.auth.models import ROLES, ApiToken, User
+from carehub.auth.scoping import not_found
+from carehub.common import fields, validate
 from carehub.common.errors import Conflict, Forbidden, Invalid, NotFound
-from carehub.common.schema import choice, ident, load, text
+from carehub.common.schema import Schema, choice, ident, load, text
 from carehub.common.tx import atomic
 from carehub.common.types import utcnow
 from carehub.extensions import db
@@ -54,22 +56,30 @@ def create_user(
 ) -> User:
     """Create an account; station-bound roles must name at least one station."""
     if role not in ROLES:
-        raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
+        message = _l("Choose one of: %(choices)s.", choices=", ".join(ROLES))
+        raise Invalid.field("role", message, code="unknown_role")
     if len(password) < 8:
-        raise Invalid.field("password", "must be at least 8 characters")
+        raise Invalid.field("password", _l("At least 8 characters."), code="short_password")
     if db.session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"user {username} already exists", {"username": ["already exists"]})
+        raise Conflict(
+            _l("An account named %(name)s already exists.", name=username),
+            {"username": [_l("Already in use.")]},
+            code="duplicate_username",
+        )
     stations = []
     for code in station_codes or []:
         station = db.session.scalar(select(Station).where(Station.code == code))
         if station is None:
-            raise Invalid.field("station", f"no station with code {code}")
+            message = _l("No station has the code %(code)s.", code=code)
+            raise Invalid.field("station", message, code="unknown_station")
         stations.append(station)
     if role in STATION_ROLES and not stations:
-        raise Invalid.field("station", f"a {role} must belong to a station")
+        message = _l("This role must belong to a station.")
+        raise Invalid.field("station", message, code="station_required")
     provider_id = links.get("provider_id")
     if provider_id is not None and db.session.get(Provider, provider_id) is None:
-        raise Invalid.field("provider_id", f"no provider with id {provider_id}")
+        message = _l("No provider has the id %(id)s.", id=provider_id)
+        raise Invalid.field("provider_id", message, code="unknown_provider")
     user = User(
         username=username,
         password_hash=_hasher().hash(password),
@@ -86,18 +96,22 @@ def create_user(
 def list_users(actor: User) -> list[User]:
     """Accounts, for administrators only."""
     if actor.role != "admin":
-        raise Forbidden("only administrators manage accounts")
+        raise _admins_only()
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
 def create_user_as(actor: User, payload: dict) -> User:
     if actor.role != "admin":
-        raise Forbidden("only administrators manage accounts")
+        raise _admins_only()
     data = load(UserIn(), payload)
     return create_user(
         data["username"], data["password"], data["role"], data["stations"], data["display_name"],
         provider_id=data.get("provider_id"),
     )  # fmt: skip
+
+
+def _admins_only() -> Forbidden:
+    return Forbidden(_l("Only administrators manage accounts."), code="admins_only")
 
 
 def log_in(username: str, password: str) -> User | None:
@@ -168,11 +182,15 @@ def revoke_tokens(actor: User, user_id: int) -> int:
 
 def _own_or_admin(actor: User, user_id: int) -> User:
     if (actor.role != "admin" and actor.id != user_id) or not 0 < user_id < 2**31:
-        raise NotFound(f"user {user_id} not found")
+        raise _no_user(user_id)
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise _no_user(user_id)
     return user
+
+
+def _no_user(user_id: int) -> NotFound:
+    return not_found("account", user_id)
 
 
 # --- web sessions -----------------------------------------------------------------------------
@@ -198,7 +216,7 @@ def end_sessions(user: User) -> None:
 def change_own_password(actor: User, current: str, new: str) -> User:
     """Someone who knows the current password sets another; wrong guesses count as failed logins."""
     if log_in(actor.username, current) is None:
-        raise Invalid.field("current_password", "wrong password")
+        raise Invalid.field("current_password", _l("Wrong password."), code="wrong_password")
     return set_password(actor, actor.id, new, field="new_password")
 
 
@@ -206,7 +224,8 @@ def set_password(actor: User, user_id: int, password: str, field: str = "passwor
     """A new password ends the account's sessions and API tokens: whoever knew the old is out."""
     user = _own_or_admin(actor, user_id)
     if not 8 <= len(password) <= 200:
-        raise Invalid.field(field, "must be 8 to 200 characters")
+        message = _l("Must be %(min)s to %(max)s characters long.", min=8, max=200)
+        raise Invalid.field(field, message, code="bad_password_length")
     user.password_hash = _hasher().hash(password)
     end_sessions(user)
     revoke_tokens(actor, user_id)

@@ -33,6 +33,15 @@ class CareHubError(Exception):
     def errors(self) -> dict[str, list[str]]:
         return {field: [_render(m) for m in messages] for field, messages in self._errors.items()}
 
+    @property
+    def lazy_message(self):
+        """The message as raised (a lazy string renders in whatever language is current)."""
+        return self._message
+
+    @property
+    def lazy_errors(self) -> dict[str, list]:
+        return self._errors
+
     def to_dict(self) -> dict:
         body = {
             "code": self.status,
@@ -54,14 +63,29 @@ def _render(message) -> str:
         return str(message)
 
 
+def coded(code: str, message):
+    """Tag a lazy message with its error's code, so that the code survives marshmallow (which
+    keeps only messages) and reaches the API's ``error`` and the importer's problems."""
+    message.code = code
+    return message
+
+
+def code_of(message) -> str | None:
+    """The code a message was tagged with (read from ``__dict__``: a lazy string's attribute
+    lookup would render it)."""
+    return getattr(message, "__dict__", {}).get("code")
+
+
 class Invalid(CareHubError):
     """Input that breaks a rule; ``errors`` names each offending field."""
 
     status = 422
 
     @classmethod
-    def field(cls, name: str, message: str) -> Invalid:
-        return cls(f"{name}: {message}", {name: [message]})
+    def field(cls, name: str, message, code: str | None = None) -> Invalid:
+        """One field wrong: ``message`` (lazy) at the field, and "field: message" overall."""
+        whole = _l("%(field)s: %(message)s", field=name, message=message)
+        return cls(whole, {name: [message]}, code=code)
 
 
 class NotFound(CareHubError):

@@ -16,13 +16,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
+
 # Dashes and separators people put inside phone numbers: ASCII and Unicode hyphens, dots, brackets.
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−.()]")
 _CODE_CHARACTERS = re.compile(r"^[A-Za-z0-9\-_.]*$")
 
 
 class NotNormal(ValueError):
-    """A value that is still not digits (and X, or a code's letters) after normalisation."""
+    """A value that is still not digits (and X, or a code's letters) after normalisation.
+
+    ``message`` is marked for translation and names the culprits; ``code`` is stable.
+    """
+
+    def __init__(self, code: str, message):
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def ascii_text(raw: object) -> str:
@@ -44,7 +53,11 @@ def normalise_id_number(raw: object) -> str:
     the characters: anything but digits and X raises :class:`NotNormal`.
     """
     value = re.sub(r"\s", "", ascii_text(raw)).upper()
-    _refuse_others(value, "0123456789X", "only digits and X are allowed")
+    bad = _others(value, "0123456789X")
+    if bad:
+        raise NotNormal(
+            "id_characters", _l("Only digits and X are allowed (found %(chars)s).", chars=bad)
+        )
     return value
 
 
@@ -55,7 +68,11 @@ def normalise_phone(raw: object) -> str:
         value = value[3:]
     elif value.startswith("0086"):
         value = value[4:]
-    _refuse_others(value, "0123456789", "only digits are allowed")
+    bad = _others(value, "0123456789")
+    if bad:
+        raise NotNormal(
+            "phone_characters", _l("Only digits are allowed (found %(chars)s).", chars=bad)
+        )
     return value
 
 
@@ -68,11 +85,12 @@ def normalise_code(raw: object, upper: bool = True) -> str:
     value = value.upper() if upper else value
     if not _CODE_CHARACTERS.match(value):
         bad = "".join(sorted({c for c in value if not _CODE_CHARACTERS.match(c)}))
-        raise NotNormal(f"characters not allowed: {bad}")
+        raise NotNormal(
+            "characters_not_allowed", _l("Characters not allowed: %(chars)s.", chars=bad)
+        )
     return value
 
 
-def _refuse_others(value: str, allowed: str, message: str) -> None:
-    bad = sorted({c for c in value if c not in allowed})
-    if bad:
-        raise NotNormal(f"{message} (found {''.join(bad)})")
+def _others(value: str, allowed: str) -> str:
+    """The characters of ``value`` that are not allowed, each once, sorted."""
+    return "".join(sorted({c for c in value if c not in allowed}))

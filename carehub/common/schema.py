@@ -1,4 +1,10 @@
-"""Marshmallow building blocks shared by every domain's schemas."""
+"""Marshmallow building blocks shared by every domain's schemas.
+
+Every message here, of marshmallow's own fields and validators (``carehub.common.fields`` and
+``validate``) and of the fields below, is a ``lazy_gettext`` string: pages show it in the reader's
+language, the API in English. Schemas derive from :class:`Schema` and import ``fields`` and
+``validate`` from ``carehub.common``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,12 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+import marshmallow
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 
-from carehub.common.errors import Invalid
+from carehub.common import fields, validate
+from carehub.common.errors import Invalid, code_of, coded
 from carehub.common.normalise import NotNormal, normalise_code, normalise_phone
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -17,6 +26,12 @@ INT_MAX = 2**31 - 1
 # Money is written as plain decimal yuan: no exponent, at most two decimals, below ten million
 # (so that the fen fit an INTEGER column).
 YUAN = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+
+
+class Schema(marshmallow.Schema):
+    """A schema whose own refusals (an unknown field, not an object) are translatable."""
+
+    error_messages = {"unknown": _l("Unknown field."), "type": _l("Must be an object.")}
 
 
 class Text(fields.String):
@@ -66,9 +81,12 @@ class Day(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not self.FIRST <= day <= self.LAST:
-            raise ValidationError(
-                f"not a plausible date (years {self.FIRST.year}-{self.LAST.year})"
+            message = _l(
+                "Not a plausible date (years %(first)s to %(last)s).",
+                first=self.FIRST.year,
+                last=self.LAST.year,
             )
+            raise refuse("implausible_date", message)
         return day
 
 
@@ -85,7 +103,7 @@ class Phone(Text):
         except NotNormal:
             phone = "?"
         if phone and not PHONE.match(phone):
-            raise ValidationError("not a valid mobile (11 digits) or landline number")
+            raise refuse("bad_phone", _l("Not a valid mobile (11 digits) or landline number."))
         return phone or None
 
 
@@ -100,7 +118,7 @@ class Code(Text):
         try:
             return normalise_code(super()._deserialize(value, attr, data, **kwargs), self.upper)
         except NotNormal as exc:
-            raise ValidationError(str(exc)) from None
+            raise refuse(exc.code, exc.message) from None
 
 
 class Yuan(fields.Field):
@@ -121,39 +139,53 @@ class Yuan(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValidationError("not a valid amount of yuan")
+            raise refuse("bad_amount", _l("Not a valid amount of yuan."))
         text_value = str(value).strip()
         if text_value.startswith("-"):
-            raise ValidationError("must be a non-negative amount")
+            raise refuse("bad_amount", _l("Must be a non-negative amount."))
         text_value = re.sub(r"^(\d+\.\d{2})0+$", r"\1", text_value)  # "1.500" is 1.50
         if re.fullmatch(r"\d+\.\d{3,}", text_value):
-            raise ValidationError("at most two decimal places (fen)")
+            raise refuse("bad_amount", _l("At most two decimal places (fen)."))
         if not YUAN.match(text_value):
-            raise ValidationError("not a plain amount of yuan below 10000000 (e.g. 12.50)")
+            message = _l("Write a plain amount of yuan below 10,000,000 (e.g. 12.50).")
+            raise refuse("bad_amount", message)
         return int((Decimal(text_value) * 100).to_integral_value(ROUND_HALF_UP))
 
 
-def load(schema: Schema, payload, partial: bool = False) -> dict:
+def refuse(code: str, message, field: str | None = None) -> ValidationError:
+    """A validator's refusal: a lazy message tagged with its code (see ``errors.coded``)."""
+    if field is None:
+        return ValidationError([coded(code, message)])
+    return ValidationError([coded(code, message)], field)
+
+
+def load(schema: marshmallow.Schema, payload, partial: bool = False) -> dict:
     """Validate input, raising Invalid with the offending fields named (dotted for nested)."""
     if not isinstance(payload, dict):
-        raise Invalid("the request body must be a JSON object")
+        message = _l("The request body must be a JSON object.")
+        raise Invalid(message, code="not_an_object")
     try:
         return schema.load(payload, partial=partial)
     except ValidationError as err:
         flat = flatten_errors(err.normalized_messages())
         first = next(iter(flat))
-        raise Invalid(f"{first}: {flat[first][0]}", flat) from None
+        message = flat[first][0]
+        whole = _l("%(field)s: %(message)s", field=first, message=message)
+        raise Invalid(whole, flat, code=code_of(message)) from None
 
 
-def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
-    """{"family_members": {0: {"phone": [..]}}} -> {"family_members.0.phone": [..]}."""
-    flat: dict[str, list[str]] = {}
+def flatten_errors(messages, prefix: str = "") -> dict[str, list]:
+    """{"family_members": {0: {"phone": [..]}}} -> {"family_members.0.phone": [..]}.
+
+    The messages stay as they are (lazy strings are rendered later, in the reader's language).
+    """
+    flat: dict[str, list] = {}
     if isinstance(messages, list):
-        return {prefix or "_schema": [str(m) for m in messages]}
+        return {prefix or "_schema": list(messages)}
     for key, value in messages.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             flat.update(flatten_errors(value, name))
         else:
-            flat[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+            flat[name] = list(value) if isinstance(value, list) else [value]
     return flat

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,12 +24,16 @@ from carehub.common.errors import Conflict, Stale
 from carehub.extensions import db
 
 _OPEN = "carehub.units_of_work"
+ALREADY_USED = _l("Already in use.")
+SAVED_MEANWHILE = _l(
+    "Someone else saved a conflicting change at the same moment; please try again."
+)
 
 
 @contextmanager
 def atomic(
     conflict_field: str | None = None,
-    conflict_message="already exists",
+    conflict_message=ALREADY_USED,
     conflict_code: str | None = None,
 ) -> Iterator[None]:
     """Run the block for the unit of work that owns it; undo it whole on any error.
@@ -70,7 +75,7 @@ def commit() -> None:
         raise Stale() from None
     except IntegrityError:
         db.session.rollback()
-        raise _conflict(None, "conflicts with a change saved at the same moment", None) from None
+        raise _conflict(None, SAVED_MEANWHILE, "conflict") from None
 
 
 @contextmanager
@@ -88,7 +93,8 @@ def _conflict(conflict_field, conflict_message, conflict_code) -> Conflict:
     errors = {conflict_field: [conflict_message]} if conflict_field else None
     if conflict_code:
         return Conflict(conflict_message, errors, code=conflict_code)
-    return Conflict(f"{conflict_field or 'record'}: {conflict_message}", errors)
+    whole = _l("%(field)s: %(message)s", field=conflict_field or "record", message=conflict_message)
+    return Conflict(whole, errors, code="duplicate")
 
 
 def in_unit_of_work() -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from carehub.api.helpers import actor
+from carehub.common import fields
 from carehub.common.errors import Invalid
+from carehub.common.schema import Schema
 from carehub.imports import engine, reading
 
 blp = Blueprint(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import require_write
-from carehub.common.errors import CareHubError, Invalid
+from carehub.common.errors import CareHubError, Invalid, code_of
 from carehub.common.tx import commit, unit_of_work
 from carehub.extensions import db
 from carehub.imports import reading
@@ -347,13 +347,13 @@ def _build_all(spec: Spec, header: Header, ctx: Context, checked) -> None:
 def _name_problems(spec: Spec, header: Header, row: RowResult, exc: CareHubError) -> None:
     """The service's problems at their columns; a column whose cell was unreadable is explained."""
     explained = {column for column, _ in row.problems}
-    for name, messages in (exc.errors or {None: [exc.message]}).items():
+    for name, messages in (exc.lazy_errors or {None: [exc.lazy_message]}).items():
         key = spec.column_for_field(name) if name else None
         column = _column_name(spec, header, key)
         if column in explained:
             continue
         for message in messages:
-            row.add(column, Problem(_code(exc), message, name))
+            row.add(column, Problem(code_of(message) or _code(exc), message, name))
 
 
 def _code(exc: CareHubError) -> str:

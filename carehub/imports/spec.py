@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from carehub.auth.models import User
 from carehub.common.errors import NotFound
 from carehub.imports.problems import CellError
@@ -167,7 +169,9 @@ def register(spec: Spec) -> Spec:
 def spec_for(kind: str) -> Spec:
     _load_domains()
     if kind not in SPECS:
-        raise NotFound(f"nothing to import as {kind!r}: use {' or '.join(SPECS)}")
+        kinds = ", ".join(SPECS)
+        message = _l("Nothing to import as %(kind)s: use %(kinds)s.", kind=kind, kinds=kinds)
+        raise NotFound(message, code="not_found")
     return SPECS[kind]
 
 

@@ -210,14 +210,7 @@ def _column(column: str) -> str:
 
 
 def _text(problem: Problem) -> str:
-    """The problem in the page's language. The importer's own problems are coded and lazy; a
-    service that still raises plain English is shown through the registry's catalogue."""
-    if isinstance(problem.message, str):
-        try:
-            from carehub.registry.views.messages import translate
-        except ImportError:  # the registry's services raise coded messages: nothing to look up
-            return problem.message
-        return translate(problem.message)
+    """The problem in the page's language (every message, the services' too, is lazy)."""
     return problem.text
 
 

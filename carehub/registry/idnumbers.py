@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from carehub.common.normalise import NotNormal, normalise_code, normalise_id_number
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -27,7 +29,28 @@ USCC_AUTHORITIES = "123456789ABCDEFGNY"
 
 
 class InvalidIdentifier(ValueError):
-    """Raised with a message a coordinator can act on."""
+    """Raised with a message a coordinator can act on (marked for translation) and a stable code."""
+
+    def __init__(self, code: str, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _id_characters() -> InvalidIdentifier:
+    return InvalidIdentifier("id_characters", _l("Must be 17 digits followed by a digit or X."))
+
+
+def _length(value: str) -> InvalidIdentifier:
+    return InvalidIdentifier(
+        "wrong_length", _l("Must be 18 characters; %(count)s were entered.", count=len(value))
+    )
+
+
+def _impossible_birth_date(value: str) -> InvalidIdentifier:
+    return InvalidIdentifier(
+        "impossible_birth_date",
+        _l("The birth date %(date)s in the number is impossible.", date=value[6:14]),
+    )
 
 
 @dataclass(frozen=True)
@@ -51,22 +74,26 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
     try:
         value = normalise_id_number(raw)
     except NotNormal:
-        raise InvalidIdentifier("must be 17 digits followed by a digit or X") from None
+        raise _id_characters() from None
     if len(value) != 18:
-        raise InvalidIdentifier(f"must be 18 characters, got {len(value)}")
+        raise _length(value)
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise InvalidIdentifier("must be 17 digits followed by a digit or X")
+        raise _id_characters()
     if value[:2] not in PROVINCES:
-        raise InvalidIdentifier(f"unknown region code {value[:6]}")
+        raise InvalidIdentifier(
+            "unknown_region", _l("Unknown region code %(code)s.", code=value[:6])
+        )
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise InvalidIdentifier(f"impossible birth date {value[6:14]}") from None
+        raise _impossible_birth_date(value) from None
     if born.year < 1890 or born > (today or date.today()):
-        raise InvalidIdentifier(f"impossible birth date {value[6:14]}")
+        raise _impossible_birth_date(value)
     expected = id_check_char(value[:17])
     if value[17] != expected:
-        raise InvalidIdentifier("check digit does not match (GB 11643)")
+        raise InvalidIdentifier(
+            "id_check_digit", _l("The check digit is wrong (GB 11643): please check the number.")
+        )
     return IdNumber(value=value, birth_date=born, sex="M" if int(value[16]) % 2 else "F")
 
 
@@ -80,18 +107,26 @@ def parse_credit_code(raw: str) -> str:
     try:
         value = normalise_code(raw)
     except NotNormal as exc:
-        raise InvalidIdentifier(str(exc)) from None
+        raise InvalidIdentifier(exc.code, exc.message) from None
     if len(value) != 18:
-        raise InvalidIdentifier(f"must be 18 characters, got {len(value)}")
-    bad = sorted({c for c in value if c not in USCC_ALPHABET})
+        raise _length(value)
+    bad = "".join(sorted({c for c in value if c not in USCC_ALPHABET}))
     if bad:
-        raise InvalidIdentifier(f"characters not allowed: {''.join(bad)}")
+        raise InvalidIdentifier(
+            "characters_not_allowed", _l("Characters not allowed: %(chars)s.", chars=bad)
+        )
     if value[0] not in USCC_AUTHORITIES:
-        raise InvalidIdentifier(f"unknown registration authority {value[0]}")
+        raise InvalidIdentifier(
+            "unknown_authority", _l("Unknown registration authority %(code)s.", code=value[0])
+        )
     if not value[2:8].isdigit():
-        raise InvalidIdentifier("characters 3-8 must be an administrative division code")
+        raise InvalidIdentifier(
+            "division_code", _l("Characters 3 to 8 must be an administrative division code.")
+        )
     if value[17] != uscc_check_char(value[:17]):
-        raise InvalidIdentifier("check character does not match (GB 32100)")
+        raise InvalidIdentifier(
+            "credit_check_character", _l("The check character is wrong (GB 32100).")
+        )
     return value
 
 

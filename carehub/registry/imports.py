@@ -266,12 +266,12 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
 
 def _load_both(actor: User, payload: dict, assessment: dict | None) -> tuple[dict, dict | None]:
     """The resident and its dated assessment through their schemas, every problem of both named."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}  # lazy messages, rendered by the reader
     data = checked = None
     try:
         data = load(_RESIDENT_IN, {k: v for k, v in payload.items() if k != "_assessment"})
     except Invalid as exc:
-        errors.update(exc.errors)
+        errors.update(exc.lazy_errors)
     if assessment and assessment.get("assessed_on"):
         assessor = actor.display_name or actor.username
         try:
@@ -280,10 +280,10 @@ def _load_both(actor: User, payload: dict, assessment: dict | None) -> tuple[dic
                 **load(_ASSESSMENT_IN, {"assessor": assessor, **assessment}),
             }
         except Invalid as exc:
-            errors.update(exc.errors)
+            errors.update(exc.lazy_errors)
     if errors:
         first = next(iter(errors))
-        raise Invalid(f"{first}: {errors[first][0]}", errors)
+        raise Invalid(_l("%(field)s: %(message)s", field=first, message=errors[first][0]), errors)
     return data, checked or assessment
 
 

@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import validates, validates_schema
 
+from carehub.common import fields, validate
 from carehub.common.errors import Invalid
 from carehub.common.normalise import NotNormal, normalise_id_number
-from carehub.common.schema import Code, Day, Int, Phone, Text, Yuan, choice, ident, integer, text
+from carehub.common.schema import (
+    Code,
+    Day,
+    Int,
+    Phone,
+    Schema,
+    Text,
+    Yuan,
+    choice,
+    ident,
+    integer,
+    refuse,
+    text,
+)  # fmt: skip
 from carehub.registry import models as m
 from carehub.registry.idnumbers import InvalidIdentifier, age_on, parse_credit_code, parse_id_number
 
@@ -27,7 +42,7 @@ def _check_id(value: str) -> None:
     try:
         parse_id_number(value)
     except InvalidIdentifier as exc:
-        raise ValidationError(str(exc)) from None
+        raise refuse(exc.code, exc.message) from None
 
 
 class IdNumberText(Text):
@@ -40,7 +55,8 @@ class IdNumberText(Text):
         try:
             return normalise_id_number(super()._deserialize(value, attr, data, **kwargs))
         except NotNormal:
-            raise ValidationError("must be 17 digits followed by a digit or X") from None
+            message = _l("Must be 17 digits followed by a digit or X.")
+            raise refuse("id_characters", message) from None
 
 
 def version_out() -> fields.Integer:
@@ -60,11 +76,11 @@ def _today() -> date:
 
 def _not_future(value: date) -> None:
     if value > _today():
-        raise ValidationError("cannot be in the future")
+        raise refuse("future_date", _l("Cannot be in the future."))
 
 
 def at_most(n: int) -> validate.Length:
-    return validate.Length(max=n, error=f"at most {n} entries")
+    return validate.Length(max=n)
 
 
 def birthday(born: date, age: int) -> date:
@@ -79,16 +95,18 @@ def check_assessment_date(assessed_on: date, birth_date: date) -> None:
     """An ability assessment of the elderly is made from age 60, never before."""
     turned = birthday(birth_date, MIN_RESIDENT_AGE)
     if assessed_on < turned:
-        raise Invalid.field(
-            "assessed_on", f"before the resident turned {MIN_RESIDENT_AGE} ({turned})"
+        message = _l(
+            "Before the resident turned %(age)s (%(day)s).", age=MIN_RESIDENT_AGE, day=turned
         )
+        raise Invalid.field("assessed_on", message, code="assessment_before_60")
 
 
 def _check_coordinates(data: dict) -> None:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
         field = "longitude" if lon is None else "latitude"
-        raise ValidationError("give both latitude and longitude, or neither", field)
+        message = _l("Give both latitude and longitude, or neither.")
+        raise refuse("coordinates_pair", message, field)
 
 
 class FamilyMemberIn(Schema):
@@ -133,7 +151,7 @@ class ResidentIn(Schema):
     @validates("categories")
     def _categories(self, value: list[str], **_) -> None:
         if len(set(value)) != len(value):
-            raise ValidationError("a category is listed twice")
+            raise refuse("category_twice", _l("A category is listed twice."))
 
     @validates_schema
     def _consistent(self, data: dict, partial=None, **_) -> None:
@@ -142,9 +160,11 @@ class ResidentIn(Schema):
             self._match_id_number(data)
         status, deceased_on = data.get("status"), data.get("deceased_on")
         if status == "deceased" and deceased_on is None and not partial:
-            raise ValidationError("required when status is deceased", "deceased_on")
+            message = _l("Required when the status is deceased.")
+            raise refuse("date_of_death_required", message, "deceased_on")
         if deceased_on is not None and status not in (None, "deceased"):
-            raise ValidationError("only a deceased resident has a date of death", "deceased_on")
+            message = _l("Only a deceased resident has a date of death.")
+            raise refuse("date_of_death_not_deceased", message, "deceased_on")
 
     @staticmethod
     def _match_id_number(data: dict) -> None:
@@ -153,15 +173,17 @@ class ResidentIn(Schema):
         except InvalidIdentifier:
             return  # reported on the field itself
         if data.get("sex") and data["sex"] != parsed.sex:
-            raise ValidationError("does not match the sex encoded in the ID number", "sex")
+            message = _l("Does not match the sex in the ID number.")
+            raise refuse("sex_mismatch", message, "sex")
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
-            raise ValidationError("does not match the birth date in the ID number", "birth_date")
+            message = _l("Does not match the birth date in the ID number.")
+            raise refuse("birth_date_mismatch", message, "birth_date")
         if age_on(parsed.birth_date, _today()) < MIN_RESIDENT_AGE:
-            raise ValidationError(
-                f"a resident must be aged {MIN_RESIDENT_AGE} or over", "id_number"
-            )
+            message = _l("A resident must be aged %(age)s or over.", age=MIN_RESIDENT_AGE)
+            raise refuse("too_young", message, "id_number")
         if data.get("deceased_on") and data["deceased_on"] < parsed.birth_date:
-            raise ValidationError("before the date of birth in the ID number", "deceased_on")
+            message = _l("Before the date of birth in the ID number.")
+            raise refuse("death_before_birth", message, "deceased_on")
 
 
 class AssessmentIn(Schema):
@@ -177,7 +199,8 @@ class AssessmentIn(Schema):
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
         if value > _today():
-            raise ValidationError("an assessment cannot be dated in the future")
+            message = _l("An assessment cannot be dated in the future.")
+            raise refuse("future_assessment", message)
 
 
 class FamilyMemberOut(Schema):
@@ -354,10 +377,11 @@ class ContractIn(Schema):
             and data.get("valid_from")
             and data["valid_to"] < data["valid_from"]
         ):
-            raise ValidationError("must not be before valid_from", "valid_to")
+            message = _l("Must not be before the start date.")
+            raise refuse("ends_before_start", message, "valid_to")
         codes = [p["service_code"] for p in data.get("prices", [])]
         if len(set(codes)) != len(codes):
-            raise ValidationError("a service is priced twice", "prices")
+            raise refuse("priced_twice", _l("A service is priced twice."), "prices")
 
 
 class ContractPriceOut(Schema):
@@ -392,7 +416,7 @@ class ProviderIn(Schema):
         try:
             parse_credit_code(value)
         except InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
+            raise refuse(exc.code, exc.message) from None
 
 
 class ProviderOut(Schema):
@@ -424,7 +448,8 @@ class CertificateIn(Schema):
             and data.get("issued_on")
             and data["expires_on"] < data["issued_on"]
         ):
-            raise ValidationError("must not be before issued_on", "expires_on")
+            message = _l("Must not be before the issue date.")
+            raise refuse("expires_before_issue", message, "expires_on")
 
 
 class WorkingHoursIn(Schema):
@@ -435,7 +460,7 @@ class WorkingHoursIn(Schema):
     @validates_schema
     def _order(self, data: dict, **_) -> None:
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            raise ValidationError("must be after start", "end")
+            raise refuse("ends_before_start", _l("Must be after the start time."), "end")
 
 
 class CaregiverIn(Schema):
@@ -461,7 +486,8 @@ class CaregiverIn(Schema):
     def _home(self, data: dict, **_) -> None:
         lat, lon = data.get("home_latitude"), data.get("home_longitude")
         if (lat is None) != (lon is None):
-            raise ValidationError("give both home coordinates, or neither", "home_longitude")
+            message = _l("Give both home coordinates, or neither.")
+            raise refuse("coordinates_pair", message, "home_longitude")
 
     @validates_schema
     def _no_overlap(self, data: dict, **_) -> None:
@@ -469,12 +495,13 @@ class CaregiverIn(Schema):
         ordered = sorted(data.get("working_hours", []), key=lambda p: (p["weekday"], p["start"]))
         for before, after in zip(ordered, ordered[1:], strict=False):
             if before["weekday"] == after["weekday"] and after["start"] < before["end"]:
-                raise ValidationError(
-                    f"periods overlap on weekday {after['weekday']}: "
-                    f"{before['start']:%H:%M}-{before['end']:%H:%M} and "
-                    f"{after['start']:%H:%M}-{after['end']:%H:%M}",
-                    "working_hours",
+                message = _l(
+                    "Periods overlap on weekday %(day)s: %(first)s and %(second)s.",
+                    day=after["weekday"],
+                    first=f"{before['start']:%H:%M}-{before['end']:%H:%M}",
+                    second=f"{after['start']:%H:%M}-{after['end']:%H:%M}",
                 )
+                raise refuse("hours_overlap", message, "working_hours")
 
 
 class CertificateOut(CertificateIn):
@@ -530,12 +557,12 @@ class VolunteerIn(Schema):
         except InvalidIdentifier:
             return  # reported on the field itself
         if age_on(born, _today()) < MIN_VOLUNTEER_AGE:
-            raise ValidationError(
-                f"a volunteer must be aged {MIN_VOLUNTEER_AGE} or over", "id_number"
-            )
+            message = _l("A volunteer must be aged %(age)s or over.", age=MIN_VOLUNTEER_AGE)
+            raise refuse("volunteer_too_young", message, "id_number")
         joined = data.get("joined_on")
         if joined and joined < birthday(born, MIN_VOLUNTEER_AGE):
-            raise ValidationError(f"before the volunteer turned {MIN_VOLUNTEER_AGE}", "joined_on")
+            message = _l("Before the volunteer turned %(age)s.", age=MIN_VOLUNTEER_AGE)
+            raise refuse("joined_too_young", message, "joined_on")
 
 
 class VolunteerOut(Schema):

@@ -138,3 +138,16 @@ def test_bad_query_parameters_are_named(api, world):
     _assert_error(api("admin").get(RESIDENTS, query_string={"per_page": 1000}), 422, "per_page")
     _assert_error(api("admin").get(RESIDENTS, query_string={"category": "x"}), 422, "category")
     _assert_error(api("admin").get(RESIDENTS, query_string={"page": "two"}), 422, "page")
+
+
+def test_validation_messages_are_english_whatever_the_readers_language(api, world, client):
+    """The API answers in English even to a client that chose Chinese (pages translate them)."""
+    client.set_cookie("carehub_lang", "zh")
+    admin = api("admin")
+    body = admin.get(RESIDENTS, query_string={"per_page": 1000}).json
+    assert body["errors"] == {"per_page": ["Must be between 1 and 200."]}
+    body = admin.get(RESIDENTS, query_string={"page": "two"}).json
+    assert body["errors"] == {"page": ["Enter a whole number."]}
+    body = admin.post(RESIDENTS, json={"nickname": "x"}).json
+    assert body["errors"]["nickname"] == ["Unknown field."]
+    assert body["errors"]["name"] == ["Required."]

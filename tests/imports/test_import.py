@@ -263,6 +263,9 @@ def test_api_preview_import_and_errors(api, world, client):
     assert preview.status_code == 200, preview.json
     assert [r["status"] for r in preview.json["rows"]] == ["ok", "error", "error"]
     assert preview.json["rows"][1]["errors"]["身份证号"] and not preview.json["imported"]
+    # a service's (here the ID number check's) code and English message, whatever the locale
+    problem = preview.json["rows"][1]["problems"][0]
+    assert problem["code"] == "id_check_digit" and problem["message"].startswith("The check digit")
 
     refused = coordinator.post(url + "?dry_run=false", **upload(mixed))
     assert refused.status_code == 422

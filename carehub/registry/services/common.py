@@ -34,11 +34,16 @@ def id_number_unavailable(message) -> Conflict:
     return Conflict(message, {"id_number": [message]}, code=ID_NUMBER_UNAVAILABLE)
 
 
+def already_used(field: str, message, code: str) -> Conflict:
+    """A unique value (a code, a number) that another record already has."""
+    return Conflict(message, {field: [message]}, code=code)
+
+
 def station_for_write(actor: User, station_id: int, field: str = "station_id") -> Station:
     """The station a record is being put in; one outside the actor's scope does not exist."""
     station = db.session.get(Station, station_id)
     if station is None or not (actor.district_wide or station_id in actor.station_ids):
-        raise Invalid.field(field, f"no station with id {station_id}")
+        raise Invalid.field(field, _l("Choose one of your stations."), code="unknown_station")
     return station
 
 

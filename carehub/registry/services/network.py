@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import check_station, own_stations, require_read, require_write
-from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.auth.scoping import (
+    check_station,
+    not_found,
+    own_stations,
+    require_read,
+    require_write,
+)
+from carehub.common.errors import Invalid
 from carehub.common.schema import load
 from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.models import Community, District, ServiceSkill, ServiceType, Station, Street
 from carehub.registry.schemas import ServiceTypeIn, StationIn
-from carehub.registry.services.common import changes, set_fields
+from carehub.registry.services.common import already_used, changes, set_fields
 
 ADMIN = frozenset({"admin"})
+CODE_USED = _l("This station code is already in use.")
 SERVICE_FIELDS = ("name_zh", "name_en", "default_minutes", "carers")
 
 
@@ -28,7 +36,7 @@ def list_stations(actor: User) -> list[Station]:
 def get_station(actor: User, station_id: int) -> Station:
     station = db.session.get(Station, station_id)
     if station is None:
-        raise NotFound(f"station {station_id} not found")
+        raise not_found("station", station_id)
     check_station(actor, station.id, "station", station_id)
     return station
 
@@ -37,15 +45,17 @@ def create_station(actor: User, payload: dict) -> Station:
     require_write(actor, ADMIN)
     data = load(StationIn(), payload)
     if db.session.get(Street, data["street_id"]) is None:
-        raise Invalid.field("street_id", f"no street with id {data['street_id']}")
+        message = _l("No street with id %(id)s.", id=data["street_id"])
+        raise Invalid.field("street_id", message, code="unknown_street")
     community_id = data.get("community_id")
     if community_id is not None:
         community = db.session.get(Community, community_id)
         if community is None or community.street_id != data["street_id"]:
-            raise Invalid.field("community_id", "no such community in this street")
+            message = _l("No such community in this street.")
+            raise Invalid.field("community_id", message, code="unknown_community")
     if db.session.scalar(select(Station.id).where(Station.code == data["code"])):
-        raise Conflict("station code already used", {"code": ["already used"]})
-    with atomic("code", "already used"):
+        raise already_used("code", CODE_USED, "duplicate_station_code")
+    with atomic("code", CODE_USED, "duplicate_station_code"):
         station = Station(**data)
         db.session.add(station)
         db.session.flush()
@@ -63,7 +73,7 @@ def update_service_type(actor: User, code: str, payload: dict) -> ServiceType:
     require_write(actor, ADMIN)
     service = db.session.get(ServiceType, code)
     if service is None:
-        raise NotFound(f"service type {code} not found")
+        raise not_found("service type", code)
     data = load(ServiceTypeIn(), payload, partial=True)
     with atomic():
         before = _service_snapshot(service)

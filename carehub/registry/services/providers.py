@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import require_read, require_write
-from carehub.common.errors import Conflict, Invalid, NotFound
+from carehub.auth.scoping import not_found, require_read, require_write
+from carehub.common.errors import Invalid
 from carehub.common.normalise import NotNormal, normalise_code
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
@@ -17,10 +18,18 @@ from carehub.extensions import db
 from carehub.registry.idnumbers import parse_credit_code
 from carehub.registry.models import Contract, ContractPrice, Provider, Station, contract_stations
 from carehub.registry.schemas import ContractIn, PageQuery, ProviderIn
-from carehub.registry.services.common import changes, lock, set_fields, split_version
+from carehub.registry.services.common import (
+    already_used,
+    changes,
+    lock,
+    set_fields,
+    split_version,
+)
 
 ADMIN = frozenset({"admin"})
-DUPLICATE = "a provider with this credit code is already registered"
+DUPLICATE = _l("A provider with this credit code is already registered.")
+DUPLICATE_CODE = "duplicate_credit_code"
+NUMBER_USED = _l("This contract number is already in use.")
 PROVIDER_FIELDS = ("name", "credit_code", "contact_name", "phone", "address", "status")
 
 
@@ -67,7 +76,7 @@ def _as_code(term: str) -> str:
 def get_provider(actor: User, provider_id: int) -> Provider:
     provider = db.session.scalar(_visible(actor).where(Provider.id == provider_id))
     if provider is None:
-        raise NotFound(f"provider {provider_id} not found")
+        raise not_found("provider", provider_id)
     return provider
 
 
@@ -77,7 +86,7 @@ def create_provider(actor: User, payload: dict) -> Provider:
     data["phone"] = data.get("phone") or ""  # a business number, stored plain; blank is ""
     data["credit_code"] = parse_credit_code(data["credit_code"])
     _refuse_duplicate(data["credit_code"], None)
-    with atomic("credit_code", DUPLICATE):
+    with atomic("credit_code", DUPLICATE, DUPLICATE_CODE):
         provider = Provider(**data)
         db.session.add(provider)
         db.session.flush()
@@ -97,7 +106,7 @@ def update_provider(actor: User, provider_id: int, payload: dict) -> Provider:
     if "credit_code" in data:
         data["credit_code"] = parse_credit_code(data["credit_code"])
         _refuse_duplicate(data["credit_code"], provider.id)
-    with atomic("credit_code", DUPLICATE):
+    with atomic("credit_code", DUPLICATE, DUPLICATE_CODE):
         before = _snapshot(provider)
         set_fields(provider, data)
         changed = changes(before, _snapshot(provider))
@@ -116,10 +125,11 @@ def add_contract(actor: User, provider_id: int, payload: dict) -> Contract:
     data = load(ContractIn(), payload)
     stations = [db.session.get(Station, sid) for sid in data["station_ids"]]
     if not stations or None in stations:
-        raise Invalid.field("station_ids", "every contract covers one or more existing stations")
+        message = _l("A contract covers one or more existing stations.")
+        raise Invalid.field("station_ids", message, code="unknown_station")
     if db.session.scalar(select(Contract.id).where(Contract.number == data["number"])):
-        raise Conflict("contract number already used", {"number": ["already used"]})
-    with atomic("number", "already used"):
+        raise already_used("number", NUMBER_USED, "duplicate_contract_number")
+    with atomic("number", NUMBER_USED, "duplicate_contract_number"):
         contract = Contract(
             provider=provider,
             number=data["number"],
@@ -145,4 +155,4 @@ def _prices(prices: list[dict]) -> list[dict]:
 def _refuse_duplicate(code: str, own_id: int | None) -> None:
     other = db.session.scalar(select(Provider.id).where(Provider.credit_code == code))
     if other is not None and other != own_id:
-        raise Conflict(DUPLICATE, {"credit_code": [DUPLICATE]})
+        raise already_used("credit_code", DUPLICATE, DUPLICATE_CODE)

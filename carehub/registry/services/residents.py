@@ -9,9 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import check_station, require_write, station_filter
+from carehub.auth.scoping import check_station, not_found, require_write, station_filter
 from carehub.common import crypto
-from carehub.common.errors import NotFound
 from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
@@ -135,7 +134,7 @@ def _at_level(level: int):
 def get_resident(actor: User, resident_id: int) -> Resident:
     resident = db.session.get(Resident, resident_id)
     if resident is None:
-        raise NotFound(f"resident {resident_id} not found")
+        raise not_found("resident", resident_id)
     check_station(actor, resident.station_id, "resident", resident_id)
     return resident
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from carehub.audit.services import record
 from carehub.auth.models import User
-from carehub.auth.scoping import check_station, require_read, require_write, station_filter
+from carehub.auth.scoping import (
+    check_station,
+    not_found,
+    require_read,
+    require_write,
+    station_filter,
+)
 from carehub.common import crypto
-from carehub.common.errors import Invalid, NotFound
+from carehub.common.errors import Invalid
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
 from carehub.common.tx import atomic
@@ -79,7 +86,7 @@ def list_caregivers(actor: User, args: dict) -> Page:
 def get_caregiver(actor: User, caregiver_id: int) -> Caregiver:
     caregiver = db.session.scalar(_caregivers_visible(actor).where(Caregiver.id == caregiver_id))
     if caregiver is None:
-        raise NotFound(f"caregiver {caregiver_id} not found")
+        raise not_found("caregiver", caregiver_id)
     return caregiver
 
 
@@ -123,10 +130,12 @@ def _apply_caregiver(actor: User, caregiver: Caregiver, data: dict) -> None:
     station_for_write(actor, data["station_id"])
     provider = db.session.get(Provider, data["provider_id"])
     if provider is None or (actor.role == "provider_manager" and provider.id != actor.provider_id):
-        raise Invalid.field("provider_id", f"no provider with id {data['provider_id']}")
+        message = _l("Choose a provider from the list.")
+        raise Invalid.field("provider_id", message, code="unknown_provider")
     hours = data.get("working_hours", [])
     if len({(h["weekday"], h["start"]) for h in hours}) != len(hours):
-        raise Invalid.field("working_hours", "two periods start at the same time on one day")
+        message = _l("Two periods start at the same time on one day.")
+        raise Invalid.field("working_hours", message, code="overlapping_hours")
     set_fields(caregiver, {key: data.get(key) for key in CAREGIVER_FIELDS})
     if "phone" in data:
         set_phone(caregiver, data["phone"])
@@ -239,7 +248,7 @@ def list_volunteers(actor: User, args: dict) -> Page:
 def get_volunteer(actor: User, volunteer_id: int) -> Volunteer:
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound(f"volunteer {volunteer_id} not found")
+        raise not_found("volunteer", volunteer_id)
     check_station(actor, volunteer.station_id, "volunteer", volunteer_id)
     return volunteer
 
@@ -291,9 +300,11 @@ def _apply_volunteer(actor: User, volunteer: Volunteer, data: dict) -> None:
         if resident is None or not (
             actor.district_wide or resident.station_id in actor.station_ids
         ):
-            raise Invalid.field("resident_id", f"no resident with id {data['resident_id']}")
+            message = _l("No resident at your stations has this ID number.")
+            raise Invalid.field("resident_id", message, code="unknown_resident")
         if resident.id_number_hash != crypto.blind_index(parsed.value):
-            raise Invalid.field("resident_id", "this resident has a different ID number")
+            message = _l("This resident has a different ID number.")
+            raise Invalid.field("resident_id", message, code="different_id_number")
     set_id_number(volunteer, parsed.value)
     fields = {key: data.get(key) for key in VOLUNTEER_FIELDS}
     set_fields(volunteer, {"sex": parsed.sex, "birth_date": parsed.birth_date, **fields})

@@ -12,7 +12,6 @@ from flask_login import current_user
 from carehub.auth.models import User
 from carehub.common.errors import Forbidden, Invalid, NotFound
 from carehub.extensions import db
-from carehub.registry.views.messages import translate
 from carehub.ui import label
 
 
@@ -65,7 +64,7 @@ def paged(list_fn: Callable, args: dict):
         return list_fn(actor(), args), args, []
     except Invalid as err:
         problems = [
-            _("%(field)s: %(message)s", field=label("field", k), message=translate(m[0]))
+            _("%(field)s: %(message)s", field=label("field", k), message=m[0])
             for k, m in err.errors.items()
         ]
         args = {k: v for k, v in args.items() if k not in err.errors}

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from carehub.registry.views.messages import translate
 from carehub.ui import label
 
 _ROW_KEY = re.compile(r"^(?P<group>[a-z_]+)-(?P<index>\d+)-(?P<key>[a-z_]+)$")
@@ -122,7 +121,7 @@ def place_errors(
     known, row_maps = set(fields), row_maps or {}
     for key, messages in errors.items():
         target = _form_key(key, known, row_maps)
-        texts = [translate(m) for m in messages]
+        texts = list(messages)
         if target is None:
             name = key.split(".")[0]
             state.general.extend(
