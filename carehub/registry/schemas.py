@@ -6,6 +6,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from carehub.common.clock import local_today
 from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.schema import Code, Phone, Text, Yuan, choice, text
 from carehub.registry import models as m
@@ -109,7 +110,7 @@ class ResidentIn(Schema):
             raise ValidationError("does not match the sex encoded in the ID number", "sex")
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
             raise ValidationError("does not match the birth date in the ID number", "birth_date")
-        if age_on(parsed.birth_date, date.today()) < MIN_RESIDENT_AGE:
+        if age_on(parsed.birth_date, local_today()) < MIN_RESIDENT_AGE:
             raise ValidationError(
                 f"a resident must be aged {MIN_RESIDENT_AGE} or over", "id_number"
             )
@@ -127,7 +128,7 @@ class AssessmentIn(Schema):
 
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
-        if value > date.today():
+        if value > local_today():
             raise ValidationError("an assessment cannot be dated in the future")
 
 
@@ -176,7 +177,7 @@ class ResidentOut(Schema):
     updated_at = fields.DateTime()
 
     def _age(self, obj) -> int:
-        return age_on(obj.birth_date, date.today())
+        return age_on(obj.birth_date, local_today())
 
 
 class ResidentQuery(Schema):
@@ -411,10 +412,7 @@ class CaregiverIn(Schema):
 
 class CertificateOut(CertificateIn):
     id = fields.Integer()
-    expired = fields.Method("_expired")
-
-    def _expired(self, obj) -> bool:
-        return obj.expires_on is not None and obj.expires_on < date.today()
+    expired = fields.Boolean()  # Certificate.expired: on the district's today
 
 
 class WorkingHoursOut(WorkingHoursIn):
