@@ -21,7 +21,7 @@ def template_folder() -> str:
     for folder in TEMPLATE_FOLDERS:
         if (folder / "base.html").is_file():
             return str(folder)
-    return str(Path(__file__).resolve().parent / "templates")  # before the move to the top level
+    raise RuntimeError(f"no templates in {' or '.join(map(str, TEMPLATE_FOLDERS))}")
 
 
 def create_app(config: dict | None = None) -> Flask:
