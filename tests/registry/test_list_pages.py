@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.registry.test_pages import _resident
+from tests.registry.test_pages import _assess, _resident
 
 LISTS = {
     "/residents": "没有符合条件的老年人",
@@ -35,3 +35,43 @@ def test_the_lists_a_coordinator_may_import_into_link_to_their_import_page(world
     for kind in ("residents", "caregivers", "volunteers"):
         assert f'href="/imports/{kind}"' in client.get(f"/{kind}").get_data(as_text=True)
     assert "/imports/" not in login("auditor").get("/residents").get_data(as_text=True)
+
+
+def _statements(app, fetch) -> int:
+    """How many SQL statements one request runs."""
+    from sqlalchemy import event
+
+    from carehub.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def _count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        assert fetch().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    return len(seen)
+
+
+def test_resident_lists_load_levels_in_one_query_however_many_rows(app, world, login, api):
+    """The page and the API show each current ability level without a query per resident."""
+    client, coordinator = login("coord_a"), api("coord_a")
+
+    def add(first: int, last: int) -> None:
+        for seq in range(first, last):
+            rid = _resident(app, world.station_a, seq)
+            _assess(app, rid, seq % 5)
+
+    add(1, 3)
+    few = (_statements(app, lambda: client.get("/residents")),
+           _statements(app, lambda: coordinator.get("/api/v1/residents")))  # fmt: skip
+    add(3, 9)
+    many = (_statements(app, lambda: client.get("/residents")),
+            _statements(app, lambda: coordinator.get("/api/v1/residents")))  # fmt: skip
+    assert many == few
+    assert "2级" in client.get("/residents").get_data(as_text=True)

@@ -74,7 +74,14 @@ def list_residents(actor: User, args: dict) -> Page:
         query = query.where(Resident.household == args["household"])
     if "ability_level" in args:
         query = query.where(Resident.id.in_(_at_level(args["ability_level"])))
-    query = query.options(selectinload(Resident.category_rows), selectinload(Resident.station))
+    # What lists show (levels on the page; family members too in the API), one query each.
+    loads = (
+        Resident.category_rows,
+        Resident.station,
+        Resident.assessments,
+        Resident.family_members,
+    )
+    query = query.options(*(selectinload(relation) for relation in loads))
     return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
 
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from carehub.audit.services import history
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common.clock import local_today
 from carehub.common.errors import Conflict, Invalid
-from carehub.extensions import db
 from carehub.registry.models import RESIDENT_STATUSES, Resident
 from carehub.registry.services import network, residents
 from carehub.registry.views import bp
@@ -63,7 +60,6 @@ ASSESSMENT_FIELDS = (
 @guarded
 def residents_list():
     page, args, problems = paged(residents.list_residents, list_args(FILTERS))
-    _load_assessments(page.items)
     return render_template(
         "registry/residents/list.html",
         page=page,
@@ -73,16 +69,6 @@ def residents_list():
         stations=network.list_stations(actor()),
         can_write=may(WRITE_ROLES),
     )
-
-
-def _load_assessments(shown: list[Resident]) -> None:
-    """Load the assessments of a page of residents in one query rather than one per row.
-
-    Read-only; the service's list does not load them and the list shows each current level.
-    """
-    if shown:
-        query = select(Resident).where(Resident.id.in_([r.id for r in shown]))
-        db.session.scalars(query.options(selectinload(Resident.assessments))).all()
 
 
 def _status_chips(args: dict) -> list[dict]:
