@@ -355,6 +355,11 @@ class Caregiver(db.Model):
     def skills(self) -> list[str]:
         return sorted(row.skill for row in self.skill_rows)
 
+    @property
+    def weekly_minutes(self) -> int:
+        """The working time of a week, from the working periods."""
+        return sum(period.minutes for period in self.working_hours)
+
 
 class CaregiverSkill(db.Model):
     __tablename__ = "caregiver_skills"
@@ -411,6 +416,11 @@ class WorkingHours(db.Model):
     weekday: Mapped[int] = mapped_column(Integer)
     start: Mapped[time] = mapped_column(Time)
     end: Mapped[time] = mapped_column(Time)
+
+    @property
+    def minutes(self) -> int:
+        """The length of the period in whole minutes (times are stored to the minute)."""
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
 
 
 class Volunteer(db.Model):

@@ -65,17 +65,12 @@ def caregivers_list():
 @guarded
 def caregiver(caregiver_id: int):
     record = staff.get_caregiver(actor(), caregiver_id)
-    minutes = sum(_minutes(h.start, h.end) for h in record.working_hours)
     return render_template(
         "registry/caregivers/detail.html",
         caregiver=record,
-        weekly_hours=round(minutes / 60, 1),
+        weekly_hours=round(record.weekly_minutes / 60, 1),
         can_write=may(staff.CAREGIVER_WRITERS),
     )
-
-
-def _minutes(start, end) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
 @bp.route("/caregivers/new", methods=["GET", "POST"])
