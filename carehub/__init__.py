@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask
 
 from carehub.config import load_config
+
+# Where the Jinja templates are: a checkout (and an editable install) has the top-level
+# ``templates/`` next to this package; a wheel installs the same folder as ``carehub_templates``
+# beside ``carehub`` in site-packages (setup.py maps it).
+_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_FOLDERS = (_ROOT / "carehub_templates", _ROOT / "templates")
+
+
+def template_folder() -> str:
+    """The first of TEMPLATE_FOLDERS holding base.html, as an absolute path (cwd plays no part)."""
+    for folder in TEMPLATE_FOLDERS:
+        if (folder / "base.html").is_file():
+            return str(folder)
+    raise RuntimeError(f"no templates in {' or '.join(map(str, TEMPLATE_FOLDERS))}")
 
 
 class CareHubFlask(Flask):
@@ -30,7 +45,7 @@ class CareHubFlask(Flask):
 
 def create_app(config: dict | None = None) -> Flask:
     """The only app factory: settings from CAREHUB_* variables, overridden by ``config``."""
-    app = CareHubFlask(__name__, instance_relative_config=True)
+    app = CareHubFlask(__name__, instance_relative_config=True, template_folder=template_folder())
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     if config:

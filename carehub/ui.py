@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from carehub.common.clock import local_today
 from carehub.registry.idnumbers import age_on
 
 LABELS = {
@@ -150,7 +150,7 @@ def register_template_helpers(app: Flask) -> None:
             "label": label,
             "labels": LABELS,
             "current_locale": str(get_locale()),
-            "age": lambda born: age_on(born, date.today()) if born else None,
+            "age": lambda born: age_on(born, local_today()) if born else None,
             "lang_url": _lang_url,
         }
 

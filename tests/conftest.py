@@ -10,9 +10,10 @@ import os
 
 import pytest
 
-from tests.factories import World, build_world
+from tests.factories import World, build_world, kept_catalogue
 
-KEEP_TABLES = {"alembic_version", "service_types", "service_skills"}
+CATALOGUE_TABLES = {"service_types", "service_skills"}  # loaded by the migration; see catalogue
+KEEP_TABLES = {"alembic_version", *CATALOGUE_TABLES}
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +77,20 @@ def _empty_database(request):
         with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def runner(app):
+    """Runs ``carehub`` commands against the test app: ``runner.invoke(args=[...], input=...)``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def catalogue(app):
+    """The service catalogue (kept from the migration, shared by every test) is put back as it
+    was after a test that changes it; ask for this fixture rather than restoring it by hand."""
+    with kept_catalogue(app, CATALOGUE_TABLES):
+        yield
 
 
 @pytest.fixture

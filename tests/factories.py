@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
+from carehub.auth.models import User
 from carehub.auth.services import create_user, issue_token
 from carehub.extensions import db
 from carehub.registry.idnumbers import compose_credit_code, compose_id_number
@@ -44,6 +49,14 @@ class World:
     street: int
     provider: int
     tokens: dict[str, str] = field(default_factory=dict)
+
+    def user(self, username: str) -> User:
+        """The account ``username`` (admin, auditor, coord_a, coord_b, manager, carer), loaded
+        in the current session: call it inside ``ctx`` or ``with app.app_context():``."""
+        found = db.session.scalar(select(User).where(User.username == username))
+        if found is None:
+            raise LookupError(f"no account {username!r} in the test world")
+        return found
 
 
 def build_world() -> World:
@@ -94,3 +107,47 @@ class ApiClient:
 
     def patch(self, url, json=None, **kw):
         return self.client.patch(url, json=json, headers=self.headers, **kw)
+
+
+@contextmanager
+def kept_catalogue(app, names: set[str]) -> Iterator[None]:
+    """Whatever happens inside, the tables ``names`` hold the same rows afterwards.
+
+    Rows are put back in place (updated, re-inserted, extra ones deleted) rather than all deleted
+    and inserted again, so that rows referring to them (contract prices) stay valid.
+    """
+    tables = [t for t in db.metadata.sorted_tables if t.name in names]
+    with app.app_context(), db.engine.connect() as conn:
+        saved = {t: [dict(row) for row in conn.execute(t.select()).mappings()] for t in tables}
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(tables):
+                    _drop_extra_rows(conn, table, saved[table])
+                for table in tables:
+                    _put_back(conn, table, saved[table])
+
+
+def _key(table, row: dict) -> tuple:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _drop_extra_rows(conn, table, rows: list[dict]) -> None:
+    wanted = {_key(table, row) for row in rows}
+    for row in conn.execute(table.select()).mappings():
+        if _key(table, row) not in wanted:
+            conn.execute(table.delete().where(*_matches(table, row)))
+
+
+def _put_back(conn, table, rows: list[dict]) -> None:
+    for row in rows:
+        found = conn.execute(table.update().where(*_matches(table, row)).values(row))
+        if found.rowcount == 0:
+            conn.execute(table.insert().values(row))
+
+
+def _matches(table, row) -> list:
+    return [c == row[c.name] for c in table.primary_key.columns]

@@ -19,6 +19,7 @@ WRITE_ROLES = frozenset({"admin", "coordinator"})
 RECORDS = {
     "account": _l("account"),
     "caregiver": _l("caregiver"),
+    "family member": _l("family member"),
     "provider": _l("provider"),
     "resident": _l("resident"),
     "service type": _l("service type"),

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from carehub.common import clock
+
 
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes as UTC and always returns them aware.
@@ -32,4 +34,5 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now in UTC (the column default); through the clock, so a frozen clock freezes it too."""
+    return clock.utc_now()

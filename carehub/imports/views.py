@@ -164,7 +164,7 @@ def _upload_page(spec: Spec, error: str | None = None, status: int = 200):
     stations = _stations() if spec.station_column else []
     return (
         render_template(
-            "registry/import.html",
+            "imports/upload.html",
             kind=spec.kind,
             spec=spec,
             error=error,
@@ -182,7 +182,7 @@ def _preview_page(spec: Spec, result: engine.ImportResult, data: bytes, status: 
     stations = _stations() if spec.station_column else []
     return (
         render_template(
-            "registry/import_preview.html",
+            "imports/preview.html",
             kind=spec.kind,
             spec=spec,
             result=result,

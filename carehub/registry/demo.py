@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from carehub.auth.models import User
 from carehub.auth.services import create_user
+from carehub.common.clock import local_today
 from carehub.common.tx import commit, unit_of_work
 from carehub.extensions import db
 from carehub.registry import demo_data as d
@@ -65,7 +66,7 @@ def load_demo(
         return "The demo district is already loaded; nothing loaded."
     started = time.perf_counter()
     with unit_of_work():
-        counts = _Loader(random.Random(seed), today or date.today(), scale).run()
+        counts = _Loader(random.Random(seed), today or local_today(), scale).run()
         commit()
     return _summary(counts, time.perf_counter() - started)
 

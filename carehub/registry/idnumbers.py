@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from carehub.common.clock import local_today
 from carehub.common.normalise import NotNormal, normalise_code, normalise_id_number
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -87,7 +88,7 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise _impossible_birth_date(value) from None
-    if born.year < 1890 or born > (today or date.today()):
+    if born.year < 1890 or born > (today or local_today()):
         raise _impossible_birth_date(value)
     expected = id_check_char(value[:17])
     if value[17] != expected:

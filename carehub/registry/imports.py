@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import time
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy import inspect as sa_inspect
@@ -22,6 +20,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.common.errors import Invalid
 from carehub.common.schema import load
 from carehub.extensions import db
@@ -148,10 +147,6 @@ def _station_column(**kw) -> Column:
         note=_l("station code or name, e.g. GL-01; leave the column out to use the station chosen"),
         **kw,
     )  # fmt: skip
-
-
-def _local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["CAREHUB_TIMEZONE"])).date()
 
 
 def _id_identity(payload: dict) -> str | None:
@@ -325,7 +320,7 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 def _reported(level: int, station: m.Station) -> dict:
-    return {"level": level, "assessed_on": _local_today(), "assessor": station.name[:40],
+    return {"level": level, "assessed_on": local_today(), "assessor": station.name[:40],
             "source": "reported", "notes": ""}  # fmt: skip
 
 
@@ -491,7 +486,7 @@ CAREGIVERS = register(
 
 
 def _volunteer_complete(payload: dict, _ctx: Context) -> None:
-    payload.setdefault("joined_on", _local_today().isoformat())
+    payload.setdefault("joined_on", local_today().isoformat())
 
 
 VOLUNTEERS = register(

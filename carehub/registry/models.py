@@ -6,7 +6,7 @@ cannot store what the forms would refuse.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from carehub.common.clock import local_today
 from carehub.common.types import UTCDateTime, utcnow
 from carehub.extensions import db
 
@@ -41,6 +42,8 @@ STAFF_STATUSES = ("active", "inactive")
 # "assessment": by an assessor on the date given; "reported": a level a station's ledger states,
 # with no assessment behind it that CareHub knows of (dated the day it was imported).
 ASSESSMENT_SOURCES = ("assessment", "reported")
+# A certificate this close to its expiry is flagged, so that the station renews it in time.
+EXPIRY_WARNING = timedelta(days=60)
 
 
 def _in(column: str, values) -> str:
@@ -264,6 +267,11 @@ class Provider(db.Model):
         back_populates="provider", order_by="Contract.valid_from.desc()"
     )
 
+    @property
+    def contracts_in_force(self) -> list[Contract]:
+        """The contracts in force on the district's today."""
+        return [c for c in self.contracts if c.state == "current"]
+
 
 contract_stations = Table(
     "contract_stations",
@@ -288,6 +296,14 @@ class Contract(db.Model):
     prices: Mapped[list[ContractPrice]] = relationship(
         cascade="all, delete-orphan", order_by="ContractPrice.service_code"
     )
+
+    @property
+    def state(self) -> str:
+        """future / current / expired on the district's today (both end days included)."""
+        today = local_today()
+        if today < self.valid_from:
+            return "future"
+        return "expired" if today > self.valid_to else "current"
 
 
 class ContractPrice(db.Model):
@@ -342,6 +358,11 @@ class Caregiver(db.Model):
     def skills(self) -> list[str]:
         return sorted(row.skill for row in self.skill_rows)
 
+    @property
+    def weekly_minutes(self) -> int:
+        """The working time of a week, from the working periods."""
+        return sum(period.minutes for period in self.working_hours)
+
 
 class CaregiverSkill(db.Model):
     __tablename__ = "caregiver_skills"
@@ -366,6 +387,23 @@ class Certificate(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
 
+    @property
+    def state(self) -> str:
+        """permanent / valid / expiring (within EXPIRY_WARNING) / expired on the district's today.
+
+        The one place the rule lives: the pages' badges and the API's ``expired`` both read it.
+        """
+        if self.expires_on is None:
+            return "permanent"
+        today = local_today()
+        if self.expires_on < today:
+            return "expired"
+        return "expiring" if self.expires_on - today <= EXPIRY_WARNING else "valid"
+
+    @property
+    def expired(self) -> bool:
+        return self.state == "expired"
+
 
 class WorkingHours(db.Model):
     """A weekly working period; weekday 0 is Monday."""
@@ -381,6 +419,11 @@ class WorkingHours(db.Model):
     weekday: Mapped[int] = mapped_column(Integer)
     start: Mapped[time] = mapped_column(Time)
     end: Mapped[time] = mapped_column(Time)
+
+    @property
+    def minutes(self) -> int:
+        """The length of the period in whole minutes (times are stored to the minute)."""
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
 
 
 class Volunteer(db.Model):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import validates, validates_schema
 
 from carehub.common import fields, validate
+from carehub.common.clock import local_today
 from carehub.common.errors import Invalid
 from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.schema import (
@@ -68,10 +68,7 @@ def version_out() -> fields.Integer:
 
 def _today() -> date:
     """Today where the stations are (CAREHUB_TIMEZONE), not on the server's clock."""
-    from flask import current_app, has_app_context
-
-    zone = current_app.config["CAREHUB_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(zone)).date()
+    return local_today()
 
 
 def _not_future(value: date) -> None:
@@ -248,7 +245,7 @@ class ResidentOut(Schema):
     updated_at = fields.DateTime()
 
     def _age(self, obj) -> int:
-        return age_on(obj.birth_date, date.today())
+        return age_on(obj.birth_date, local_today())
 
 
 class ResidentQuery(Schema):
@@ -506,10 +503,7 @@ class CaregiverIn(Schema):
 
 class CertificateOut(CertificateIn):
     id = fields.Integer()
-    expired = fields.Method("_expired")
-
-    def _expired(self, obj) -> bool:
-        return obj.expires_on is not None and obj.expires_on < date.today()
+    expired = fields.Boolean()  # Certificate.expired: on the district's today
 
 
 class WorkingHoursOut(WorkingHoursIn):

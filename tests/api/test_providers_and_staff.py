@@ -137,22 +137,18 @@ def test_search_and_paging(api, world):
     assert coord.get("/api/v1/residents", query_string={"household": "alone"}).json["total"] == 7
 
 
-def test_service_catalogue_is_editable_by_admin_only(api):
+def test_service_catalogue_is_editable_by_admin_only(api, catalogue):
     meal = {"default_minutes": 40, "skills": ["meal", "nursing"]}
     assert api("coord_a").patch("/api/v1/service-types/MEAL", json=meal).status_code == 403
-    try:
-        changed = api("admin").patch("/api/v1/service-types/MEAL", json=meal)
-        assert changed.status_code == 200, changed.json
-        assert changed.json["default_minutes"] == 40
-        assert changed.json["skills"] == ["meal", "nursing"]
-        bad = api("admin").patch("/api/v1/service-types/MEAL", json={"carers": 3})
-        assert bad.status_code == 422 and "carers" in bad.json["errors"]
-        assert api("admin").patch("/api/v1/service-types/SPA", json=meal).status_code == 404
-        listed = {s["code"]: s for s in api("coord_a").get("/api/v1/service-types").json}
-        assert listed["MEAL"]["default_minutes"] == 40
-    finally:  # the catalogue outlives a test: put it back
-        original = {"default_minutes": 30, "skills": ["meal"]}
-        api("admin").patch("/api/v1/service-types/MEAL", json=original)
+    changed = api("admin").patch("/api/v1/service-types/MEAL", json=meal)
+    assert changed.status_code == 200, changed.json
+    assert changed.json["default_minutes"] == 40
+    assert changed.json["skills"] == ["meal", "nursing"]
+    bad = api("admin").patch("/api/v1/service-types/MEAL", json={"carers": 3})
+    assert bad.status_code == 422 and "carers" in bad.json["errors"]
+    assert api("admin").patch("/api/v1/service-types/SPA", json=meal).status_code == 404
+    listed = {s["code"]: s for s in api("coord_a").get("/api/v1/service-types").json}
+    assert listed["MEAL"]["default_minutes"] == 40
 
 
 def test_network_tree(api, world):

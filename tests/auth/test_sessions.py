@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from carehub import create_app
-from carehub.auth.models import User
 from carehub.auth.services import set_password
 from carehub.extensions import db
 from tests.factories import PASSWORD
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 def test_logout_makes_the_old_cookie_worthless(app, client, world, login):
@@ -37,7 +31,7 @@ def test_a_new_password_ends_sessions_and_tokens(app, client, world, login, api)
     login("coord_a")
     assert api("coord_a").get("/api/v1/me").status_code == 200
     with app.app_context():
-        set_password(_user("coord_a"), _user("coord_a").id, "another-password")
+        set_password(world.user("coord_a"), world.user("coord_a").id, "another-password")
         db.session.commit()
     assert client.get("/residents").status_code == 302
     assert api("coord_a").get("/api/v1/me").status_code == 401
@@ -65,7 +59,7 @@ def test_all_tokens_of_an_account_are_revoked(app, client, world, api):
 
     theirs = _token(client, "coord_b")
     with app.app_context():
-        coord_b = _user("coord_b").id
+        coord_b = world.user("coord_b").id
     by_admin = client.delete(f"/api/v1/users/{coord_b}/tokens", headers=api("admin").headers)
     assert by_admin.status_code == 204
     assert client.get("/api/v1/me", headers=theirs).status_code == 401

@@ -35,8 +35,7 @@ def test_tokens_are_stored_hashed(app, world):
     assert not stored & set(world.tokens.values())
 
 
-def test_cli_creates_a_user_with_password_from_stdin(app, world):
-    runner = app.test_cli_runner()
+def test_cli_creates_a_user_with_password_from_stdin(app, world, runner):
     result = runner.invoke(
         args=["users", "create", "newcoord", "--role", "coordinator", "--station", "S-B"],
         input="a-long-password\n",

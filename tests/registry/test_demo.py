@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from carehub.auth.models import User
 from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.extensions import db
 from carehub.registry.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 from carehub.registry.idnumbers import age_on, parse_credit_code, parse_id_number
@@ -59,7 +60,7 @@ def _check_counts() -> None:
 
 
 def _check_residents() -> None:
-    today = date.today()
+    today = local_today()
     people = db.session.scalars(select(Resident)).all()
     ages = []
     for r in people:
@@ -87,7 +88,7 @@ def _check_residents() -> None:
 
 
 def _check_providers_and_staff() -> None:
-    today = date.today()
+    today = local_today()
     for provider in db.session.scalars(select(Provider)):
         parse_credit_code(provider.credit_code)
         current = [c for c in provider.contracts if c.valid_from <= today <= c.valid_to]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from carehub.auth.models import User
 from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Resident, Volunteer
 from carehub.registry.services import residents as resident_services
@@ -281,7 +281,7 @@ def test_add_assessments_and_see_the_chart(app, world, login):
 
 def test_a_bad_assessment_is_refused_at_its_fields(app, world, login):
     rid = _resident(app, world.station_a, 1)
-    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()  # the district's tomorrow
     form = {"assessed_on": tomorrow, "level": "", "assessor": "张评估", "mobility": "99"}
     response = login("coord_a").post(f"/residents/{rid}/assessments/new", data=form)
     page = response.get_data(as_text=True)

@@ -11,6 +11,7 @@ from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import check_station, not_found, require_write, station_filter
 from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.common.normalise import NotNormal, normalise_id_number
 from carehub.common.paging import Page, paginate
 from carehub.common.schema import load
@@ -169,7 +170,7 @@ def update_resident(actor: User, resident_id: int, payload: dict) -> Resident:
     data = load(ResidentIn(), merged)
     station_for_write(actor, data["station_id"])
     if data["status"] != resident.status and "status_since" not in payload:
-        data["status_since"] = date.today()
+        data["status_since"] = local_today()
     with atomic("id_number", RESIDENT_UNAVAILABLE, ID_NUMBER_UNAVAILABLE):
         before = _snapshot(resident)
         _apply(resident, data)
@@ -329,3 +330,14 @@ def _snapshot(resident: Resident) -> dict:
         ],
     )
     return data
+
+
+def family_phone(resident: Resident, member_id: int) -> str:
+    """A stored family member's phone in clear, for a form that left it blank to keep it.
+
+    Forms show stored phones masked, so a blank field means "unchanged"; only a service decrypts.
+    """
+    member = next((m for m in resident.family_members if m.id == member_id), None)
+    if member is None:
+        raise not_found("family member", member_id)
+    return phone_of(member)

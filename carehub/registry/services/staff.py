@@ -32,6 +32,7 @@ from carehub.registry.models import (
     WorkingHours,
 )
 from carehub.registry.schemas import CaregiverIn, PageQuery, VolunteerIn
+from carehub.registry.services import residents
 from carehub.registry.services.common import (
     ID_NUMBER_UNAVAILABLE,
     VOLUNTEER_UNAVAILABLE,
@@ -328,3 +329,19 @@ def _volunteer_snapshot(volunteer: Volunteer) -> dict:
     data = {key: getattr(volunteer, key) for key in VOLUNTEER_FIELDS}
     data.update(id_number=secret_id_number(volunteer), phone=secret_phone(volunteer))
     return data
+
+
+def resident_with_id_number(
+    actor: User, id_number: str, volunteer: Volunteer | None = None
+) -> int | None:
+    """The resident at the actor's stations with this ID number (or the volunteer's stored one).
+
+    How a page links a volunteer who is also a resident without asking for the resident's id.
+    """
+    if not id_number and volunteer is not None:
+        id_number = crypto.decrypt(volunteer.id_number_enc)
+    if len(id_number) != 18:
+        return None  # the volunteer's own checks report the ID number
+    wanted = crypto.blind_index(id_number)
+    found = residents.list_residents(actor, {"q": id_number, "per_page": 5}).items
+    return next((r.id for r in found if r.id_number_hash == wanted), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import render_template
@@ -22,12 +21,6 @@ def yuan(fen: int | None) -> str:
     return f"{(Decimal(fen) / 100).quantize(Decimal('0.01')):,}"
 
 
-def contract_state(valid_from: date, valid_to: date, today: date) -> str:
-    if today < valid_from:
-        return "future"
-    return "expired" if today > valid_to else "current"
-
-
 @bp.get("/providers", endpoint="providers")
 @login_required
 @guarded
@@ -38,8 +31,6 @@ def providers_list():
         page=page,
         args=args,
         problems=problems,
-        today=date.today(),
-        contract_state=contract_state,
     )
 
 
@@ -56,6 +47,4 @@ def provider(provider_id: int):
         "registry/providers/detail.html",
         provider=record,
         services=services,
-        today=date.today(),
-        contract_state=contract_state,
     )

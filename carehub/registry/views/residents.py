@@ -5,8 +5,6 @@ Every read and write goes through ``carehub.registry.services.residents``, like 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -14,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from carehub.audit.services import history
 from carehub.auth.scoping import WRITE_ROLES, require_write
-from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.common.errors import Conflict, Invalid
 from carehub.registry.models import RESIDENT_STATUSES, Resident
 from carehub.registry.services import network, residents
@@ -246,7 +244,7 @@ def _family(form: MultiDict, record: Resident | None) -> tuple[list[dict], list[
     for index, row in filled_rows(form, "family_members", FAMILY_FLAGS):
         phone = row.get("phone", "")
         if not phone and row.get("id") in stored:  # kept: the form shows it masked
-            phone = crypto.decrypt(stored[row["id"]].phone_enc)
+            phone = residents.family_phone(record, stored[row["id"]].id)
         members.append({
             "id": int(row["id"]) if row.get("id") in stored else None,
             "name": row.get("name", ""),
@@ -298,7 +296,7 @@ def assessment_new(resident_id: int):
     require_write(actor())
     record = residents.get_resident(actor(), resident_id)
     if request.method == "GET":
-        state = FormState(values={"assessed_on": date.today().isoformat(),
+        state = FormState(values={"assessed_on": local_today().isoformat(),
                                   "assessor": actor().display_name})  # fmt: skip
         return _assessment_form(state, record)
     try:

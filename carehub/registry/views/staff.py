@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from carehub.auth.scoping import WRITE_ROLES, require_write
-from carehub.common import crypto
+from carehub.common.clock import local_today
 from carehub.common.errors import Conflict, Invalid
 from carehub.registry.models import Caregiver, Volunteer
-from carehub.registry.services import network, providers, residents, staff
+from carehub.registry.services import network, providers, staff
 from carehub.registry.views import bp
 from carehub.registry.views.common import (
     actor,
@@ -41,16 +39,6 @@ CAREGIVER_FIELDS = (
 VOLUNTEER_FIELDS = ("station_id", "name", "id_number", "phone", "joined_on", "status",
                     "skills_note", "resident_id")  # fmt: skip
 BLANK_ROWS = {"certificates": 2, "working_hours": 3}
-EXPIRY_WARNING = timedelta(days=60)
-
-
-def certificate_state(expires_on: date | None, today: date) -> str:
-    """valid / expiring (within 60 days) / expired / permanent: the badge on each certificate."""
-    if expires_on is None:
-        return "permanent"
-    if expires_on < today:
-        return "expired"
-    return "expiring" if expires_on - today <= EXPIRY_WARNING else "valid"
 
 
 # --- caregivers -------------------------------------------------------------------------------
@@ -68,8 +56,6 @@ def caregivers_list():
         problems=problems,
         stations=network.list_stations(actor()),
         providers=_providers(),
-        today=date.today(),
-        certificate_state=certificate_state,
         can_write=may(staff.CAREGIVER_WRITERS),
     )
 
@@ -79,19 +65,12 @@ def caregivers_list():
 @guarded
 def caregiver(caregiver_id: int):
     record = staff.get_caregiver(actor(), caregiver_id)
-    minutes = sum(_minutes(h.start, h.end) for h in record.working_hours)
     return render_template(
         "registry/caregivers/detail.html",
         caregiver=record,
-        weekly_hours=round(minutes / 60, 1),
-        today=date.today(),
-        certificate_state=certificate_state,
+        weekly_hours=round(record.weekly_minutes / 60, 1),
         can_write=may(staff.CAREGIVER_WRITERS),
     )
-
-
-def _minutes(start, end) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
 @bp.route("/caregivers/new", methods=["GET", "POST"])
@@ -251,7 +230,7 @@ def volunteer_new():
     if request.method == "POST":
         return _volunteer_save(None)
     stations = network.list_stations(actor())
-    values = {"joined_on": date.today().isoformat(), "status": "active",
+    values = {"joined_on": local_today().isoformat(), "status": "active",
               "station_id": str(stations[0].id) if len(stations) == 1 else ""}  # fmt: skip
     return _volunteer_form(FormState(values=values), None)
 
@@ -317,16 +296,7 @@ def _volunteer_payload(form: MultiDict, record: Volunteer | None) -> dict:
         payload["version"] = form.get("version")  # the version the form showed
     payload["resident_id"] = None
     if form.get("is_resident"):
-        known = id_number or (crypto.decrypt(record.id_number_enc) if record else "")
+        found = staff.resident_with_id_number(actor(), id_number, record)
         # No match: an id that exists nowhere, so that the service names the field.
-        payload["resident_id"] = _resident_with_id_number(known) or 0
+        payload["resident_id"] = found or 0
     return payload
-
-
-def _resident_with_id_number(id_number: str) -> int | None:
-    """The resident at the actor's stations with this ID number (an exact search), if any."""
-    if len(id_number) != 18:
-        return None  # the service reports the ID number itself
-    found = residents.list_residents(actor(), {"q": id_number, "per_page": 5}).items
-    wanted = crypto.blind_index(id_number)
-    return next((r.id for r in found if r.id_number_hash == wanted), None)
