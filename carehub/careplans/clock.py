@@ -9,5 +9,11 @@ from flask import current_app
 
 
 def local_today() -> date:
-    """The calendar day it is now where the residents live."""
+    """The calendar day it is now where the residents live.
+
+    ``CAREHUB_TODAY`` (an ISO date) pins it, for tests and for showing a demo on a given day.
+    """
+    pinned = current_app.config.get("CAREHUB_TODAY")
+    if pinned:
+        return date.fromisoformat(str(pinned))
     return datetime.now(ZoneInfo(current_app.config["CAREHUB_TIMEZONE"])).date()

@@ -102,7 +102,7 @@ def reconcile(actor: User | None, plans: list[CarePlan], start: date, end: date,
 def _dates(item: CarePlanItem, version: CarePlanVersion, start: date, end: date, calendar):
     """Dates the item is served from ``start`` to ``end`` (after the holiday rule)."""
     first = max(start - timedelta(days=MOVE_LIMIT_DAYS), version.effective_from, item.start_date)
-    last = min(end, *(d for d in (version.effective_to, item.end_date) if d is not None))
+    last = min([end] + [d for d in (version.effective_to, item.end_date) if d is not None])
     served = []
     for day in rr.occurrences(item.rrule, item.start_date, first, last):
         if item.workdays_only:

@@ -190,13 +190,16 @@ def _recurrence(prefix: str, data: dict) -> tuple[str, bool]:
 
 
 def _default_carers(service: ServiceType, resident: Resident, day: date) -> int:
-    """The catalogue's number; bathing a resident at ability level 3–4 takes two."""
+    """The catalogue's number, except bathing: two carers at ability level 3–4, else one.
+
+    (The catalogue's two carers for bathing describe the disabled resident; DESIGN.md §2.)
+    """
+    if service.code != "BATH":
+        return service.carers
     level = ability_level_on(resident, day)
     if level is None and resident.current_assessment is not None:
         level = resident.current_assessment.level
-    if service.code == "BATH" and level is not None and level >= 3:
-        return 2
-    return service.carers
+    return 2 if level is not None and level >= 3 else 1
 
 
 def _caregivers(prefix: str, data: dict, resident: Resident) -> list[ItemCaregiver]:
