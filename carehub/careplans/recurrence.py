@@ -39,10 +39,17 @@ def check(text: str) -> str:
         raise BadRule("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
     if "DTSTART" in text:
         raise BadRule("no DTSTART: the item's start date anchors the rule")
+    if "COUNT" in parts or "UNTIL" in parts:
+        raise BadRule("no COUNT or UNTIL: the item's start and end dates bound the rule")
+    _check_parts(parts)
+    if not parts.get("INTERVAL", "1").isdigit() or not 1 <= int(parts.get("INTERVAL", "1")) <= 52:
+        raise BadRule("INTERVAL must be a whole number from 1 to 52")
     try:
-        rrulestr(text, dtstart=datetime(2026, 1, 1))
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        found = occurrences(text, date(2026, 1, 1), date(2026, 1, 1), date(2028, 12, 31))
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise BadRule(f"not a valid RRULE ({exc})") from None
+    if not found:
+        raise BadRule("the rule never falls on a date")
     return text
 
 
@@ -50,13 +57,53 @@ def occurrences(text: str, anchor: date, start: date, end: date) -> list[date]:
     """Dates of the rule, anchored at ``anchor`` (the item's start), from ``start`` to ``end``."""
     if end < start:
         return []
+    # Bounded by ``end``: a rule that matches nothing must not be searched to the year 9999.
     rule = rrulestr(text, dtstart=datetime.combine(anchor, time()))
+    rule = rule.replace(until=datetime.combine(end, time()))
     return [
         moment.date()
         for moment in rule.between(
             datetime.combine(start, time()), datetime.combine(end, time()), inc=True
         )
     ]
+
+
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST"}
+MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _check_parts(parts: dict[str, str]) -> None:
+    """Refuse what a home-care plan never needs and what could match no date at all.
+
+    (A rule that never matches would make python-dateutil search up to the year 9999.)
+    """
+    unknown = parts.keys() - ALLOWED_PARTS
+    if unknown:
+        raise BadRule(
+            f"{', '.join(sorted(unknown))} not supported (use {', '.join(sorted(ALLOWED_PARTS))})"
+        )
+    for day in filter(None, parts.get("BYDAY", "").split(",")):
+        match = re.fullmatch(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", day)
+        if not match:
+            raise BadRule(f"BYDAY {day} is not a weekday")
+        if match[1] and (parts["FREQ"] != "MONTHLY" or not 1 <= abs(int(match[1])) <= 4):
+            raise BadRule("a numbered weekday (e.g. +1MO) only with FREQ=MONTHLY, from -4 to 4")
+    months = _numbers(parts.get("BYMONTH"), 1, 12, "BYMONTH") or list(range(1, 13))
+    days = _numbers(parts.get("BYMONTHDAY"), -31, 31, "BYMONTHDAY")
+    if days and not any(abs(d) <= MONTH_DAYS[m - 1] for d in days for m in months):
+        raise BadRule("BYMONTHDAY falls in none of the months")
+
+
+def _numbers(text: str | None, low: int, high: int, name: str) -> list[int]:
+    if not text:
+        return []
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise BadRule(f"{name} must list whole numbers") from None
+    if any(not low <= v <= high or v == 0 for v in values):
+        raise BadRule(f"{name} must be from {low} to {high}")
+    return values
 
 
 def _parts(text: str) -> dict[str, str]:

@@ -38,6 +38,8 @@ def test_bath_for_a_resident_able_to_bathe_needs_one_carer(api, world):
     [
         ({"rrule": "FREQ=SECONDLY"}, "items.0.rrule", "bad_recurrence"),
         ({"rrule": "FREQ=WEEKLY;BYDAY=XX"}, "items.0.rrule", "bad_recurrence"),
+        ({"rrule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "items.0.rrule", "bad_recurrence"),
+        ({"rrule": "FREQ=DAILY;COUNT=3"}, "items.0.rrule", "bad_recurrence"),
         ({"recurrence_words": "每逢初一十五"}, "items.0.recurrence_words", "bad_recurrence"),
         ({}, "items.0.rrule", "recurrence_required"),
         ({"rrule": "FREQ=DAILY", "volunteer_suitable": True}, "items.0.volunteer_suitable",
