@@ -35,6 +35,7 @@ from carehub.registry.models import Resident
 from carehub.visits.models import Visit, VisitEvent
 
 DEFAULT_DAYS = 14
+STATUS_CANCEL = "resident status "  # the reason generation gives when a resident is away
 COMPARED = ("service_code", "window1_start", "window1_end", "window2_start", "window2_end",
             "duration_minutes", "carers", "sex_preference", "funding", "notes")  # fmt: skip
 
@@ -141,12 +142,16 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
     for visit, line, plan_id in db.session.execute(query):
         key = (plan_id, line, visit.visit_date)
         taken.add(key)
+        row = wanted.get(key)
+        if _reinstatable(visit) and row is not None:
+            values = {**_fields(row), "state": "planned", "cancel_reason": None}
+            result.created += _change(actor, visit, values, "resident active again", "cancelled")
+            continue
         if visit.state != "planned":
             continue
-        row = wanted.get(key)
         if row is None:
             status = status_on(by_resident[visit.resident_id], visit.visit_date)
-            why = f"resident {status}" if status != "active" else reason
+            why = f"{STATUS_CANCEL}{status}" if status != "active" else reason
             result.cancelled += _change(actor, visit, {"state": "cancelled",
                                                        "cancel_reason": why[:200]}, why)  # fmt: skip
         elif any(getattr(visit, name) != row[name] for name in COMPARED):
@@ -158,20 +163,28 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
     return taken
 
 
+def _reinstatable(visit: Visit) -> bool:
+    """Cancelled by generation because the resident was away: wanted again, it is planned again.
+
+    (Only these: a visit someone cancelled by hand stays cancelled.)
+    """
+    return visit.state == "cancelled" and (visit.cancel_reason or "").startswith(STATUS_CANCEL)
+
+
 def _fields(row: dict) -> dict:
     return {name: row[name] for name in (*COMPARED, "plan_item_id", "plan_version_id")}
 
 
-def _change(actor, visit: Visit, values: dict, reason: str | None) -> int:
-    """Change a planned visit if nobody else did since it was read; 1 when changed."""
+def _change(actor, visit: Visit, values: dict, reason: str | None, state="planned") -> int:
+    """Change a ``state`` visit if nobody else did since it was read; 1 when changed."""
     done = db.session.execute(
         update(Visit)
-        .where(Visit.id == visit.id, Visit.version == visit.version, Visit.state == "planned")
+        .where(Visit.id == visit.id, Visit.version == visit.version, Visit.state == state)
         .values(**values, version=visit.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if done and reason is not None:
-        db.session.add(VisitEvent(visit_id=visit.id, from_state="planned",
+        db.session.add(VisitEvent(visit_id=visit.id, from_state=state,
                                   to_state=values.get("state", "planned"), reason=reason[:200],
                                   **_who(actor)))  # fmt: skip
     if done:
@@ -240,7 +253,7 @@ def resident_changed(actor, resident: Resident, day: date) -> Result | None:
         return None
     start = max(day, local_today())
     end = last_visit_date([resident.id]) or start
-    return reconcile(actor, [plan], start, end, f"resident {resident.status} from {day}")
+    return reconcile(actor, [plan], start, end, f"{STATUS_CANCEL}{resident.status} from {day}")
 
 
 def generate(actor, days: int = DEFAULT_DAYS, station_ids: set[int] | None = None,

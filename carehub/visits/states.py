@@ -23,6 +23,8 @@ LEGAL = {
     "missed": set(),
 }
 NEEDS_REASON = {"cancelled", "missed"}
+# Besides these, generation itself plans again a visit it cancelled because the resident was
+# away (hospital, suspension) once the resident is back: cancelled -> planned, with that reason.
 
 
 def transition(actor, visit: Visit, to_state: str, reason: str = "") -> VisitEvent:

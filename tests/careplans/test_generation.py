@@ -146,9 +146,21 @@ def test_a_hospital_stay_cancels_visits_from_its_date(api, world):
     assert [v["visit_date"] for v in meals if v["state"] == "planned"] == [
         f"2026-01-0{d}" for d in range(5, 10)]  # fmt: skip
     cancelled = [v for v in meals if v["state"] == "cancelled"]
-    assert len(cancelled) == 9 and all(v["cancel_reason"].startswith("resident hospitalised")
+    assert len(cancelled) == 9 and all(v["cancel_reason"].startswith("resident status hospitalised")
                                        for v in cancelled)  # fmt: skip
     assert generate(coord, days=21)["created"] == 0  # nor any later ones
+    version = coord.get(f"/api/v1/residents/{resident}").json["version"]
+    back = {"status": "active", "status_since": "2026-01-14", "version": version}
+    assert coord.patch(f"/api/v1/residents/{resident}", json=back).status_code == 200
+    planned = [v["visit_date"] for v in visits(coord) if v["state"] == "planned"]
+    assert planned == [f"2026-01-{d:02d}" for d in (5, 6, 7, 8, 9, 14, 15, 16, 17, 18)]
+    again = next(v for v in visits(coord) if v["visit_date"] == "2026-01-14")
+    assert [e["to_state"] for e in again["events"]] == ["planned", "cancelled", "planned"]
+    assert all(
+        v["state"] == "cancelled"
+        for v in visits(coord)
+        if "01-10" <= v["visit_date"][5:] <= "01-13"
+    )
 
 
 def test_resident_facts_answer_for_a_date(app, api, world):
