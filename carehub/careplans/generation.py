@@ -82,13 +82,7 @@ def reconcile(actor: User | None, plans: list[CarePlan], start: date, end: date,
         return result
     calendar = Calendar()
     status_on = statuses([plan.resident for plan in plans])
-    wanted: dict[tuple, dict] = {}
-    for plan in plans:
-        for version in plan.versions:
-            for item in version.items:
-                for day in _dates(item, version, start, end, calendar):
-                    if status_on(plan.resident, day) == "active":
-                        wanted.setdefault((plan.id, item.line, day), _row(plan, version, item, day))
+    wanted = _wanted(plans, start, end, calendar, status_on)
     taken = _settle_existing(actor, plans, start, end, wanted, result, reason, status_on)
     missing = [row for key, row in wanted.items() if key not in taken]
     result.created = _insert(actor, missing)
@@ -98,6 +92,27 @@ def reconcile(actor: User | None, plans: list[CarePlan], start: date, end: date,
         for year in sorted(calendar.unknown_years)
     ]
     return result
+
+
+def _wanted(plans, start: date, end: date, calendar: Calendar, status_on) -> dict[tuple, dict]:
+    """{(plan id, item line, date): visit row} the plans want from ``start`` to ``end``."""
+    wanted: dict[tuple, dict] = {}
+    for plan in plans:
+        for version in plan.versions:
+            for item in version.items:
+                for day in _dates(item, version, start, end, calendar):
+                    if status_on(plan.resident, day) == "active":
+                        wanted.setdefault((plan.id, item.line, day), _row(plan, version, item, day))
+    return wanted
+
+
+def preview(plan: CarePlan, start: date, end: date) -> tuple[list[dict], list[str]]:
+    """The visits ``plan`` wants from ``start`` to ``end``, without storing anything (pages)."""
+    calendar = Calendar()
+    rows = _wanted([plan], start, end, calendar, statuses([plan.resident]))
+    return sorted(rows.values(), key=lambda r: (r["visit_date"], r["window1_start"])), [
+        str(year) for year in sorted(calendar.unknown_years)
+    ]
 
 
 def _dates(item: CarePlanItem, version: CarePlanVersion, start: date, end: date, calendar):
