@@ -12,6 +12,7 @@ def test_resident_page_shows_the_plan_in_words_and_two_weeks(api, world, login):
     generate(coord, days=3)
     page = login("coord_a").get(f"/residents/{resident}").get_data(as_text=True)
     assert "每个工作日" in page and "每周一" in page
+    assert "护理计划" in page and "未来两周" in page and "政府购买服务" in page
     assert page.count('class="visit-chip planned"') == 4  # 5-7 January: three meals, one cleaning
     assert 'class="visit-chip preview"' in page  # the rest of the fortnight, not generated yet
 
