@@ -157,3 +157,26 @@ def test_openapi_documents_the_new_endpoints(client):
     for path in ("/api/v1/care-plans", "/api/v1/visits", "/api/v1/holidays",
                  "/api/v1/visits/{visit_id}/cancel", "/api/v1/volunteers/{volunteer_id}/offer"):  # fmt: skip
         assert path in paths
+
+
+def test_a_volunteer_edits_only_their_own_offer(app, api, client, world):
+    coord = api("coord_a")
+    from carehub.auth.services import create_user, issue_token
+    from tests.factories import id_number
+
+    ids = []
+    for seq in (60, 61):
+        body = {"station_id": world.station_a, "name": f"志愿者{seq}",
+                "id_number": id_number(seq), "joined_on": "2025-03-01"}  # fmt: skip
+        ids.append(coord.post("/api/v1/volunteers", json=body).json["id"])
+    with app.app_context():
+        user = create_user("vol", "password123", "volunteer", ["S-A"], volunteer_id=ids[0])
+        token = issue_token(user)[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    offer = {"availability": [{"weekday": 5, "start": "14:00", "end": "17:00"}],
+             "services": ["MEAL"]}  # fmt: skip
+    own = client.put(f"/api/v1/volunteers/{ids[0]}/offer", json=offer, headers=headers)
+    assert own.status_code == 200 and own.json["services"] == ["MEAL"]
+    other = client.put(f"/api/v1/volunteers/{ids[1]}/offer", json=offer, headers=headers)
+    assert other.status_code == 404
+    assert coord.get(f"/api/v1/volunteers/{ids[0]}/offer").json["services"] == ["MEAL"]
