@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
@@ -35,6 +36,9 @@ from carehub.registry.models import Resident
 from carehub.visits.models import Visit, VisitEvent
 
 DEFAULT_DAYS = 14
+# What is read of a stored visit besides COMPARED (its key, its version, its state).
+STORED = ("id", "version", "state", "cancel_reason", "resident_id", "visit_date",
+          "plan_item_id")  # fmt: skip
 STATUS_CANCEL = "resident status "  # the reason generation gives when a resident is away
 COMPARED = ("service_code", "window1_start", "window1_end", "window2_start", "window2_end",
             "duration_minutes", "carers", "sex_preference", "funding", "notes")  # fmt: skip
@@ -120,7 +124,7 @@ def _dates(item: CarePlanItem, version: CarePlanVersion, start: date, end: date,
     first = max(start - timedelta(days=MOVE_LIMIT_DAYS), version.effective_from, item.start_date)
     last = min([end] + [d for d in (version.effective_to, item.end_date) if d is not None])
     served = []
-    for day in rr.occurrences(item.rrule, item.start_date, first, last):
+    for day in _occurrences(item.rrule, item.start_date, first, last):
         if item.workdays_only:
             moved = day if calendar.is_workday(day) else None
         else:
@@ -128,6 +132,12 @@ def _dates(item: CarePlanItem, version: CarePlanVersion, start: date, end: date,
         if moved is not None and start <= moved <= end:
             served.append(moved)
     return served
+
+
+@lru_cache(maxsize=4096)
+def _occurrences(rule: str, anchor: date, first: date, last: date) -> tuple[date, ...]:
+    """Many items share a rule and a start: expand each combination once."""
+    return tuple(rr.occurrences(rule, anchor, first, last))
 
 
 def _row(plan: CarePlan, version: CarePlanVersion, item: CarePlanItem, day: date) -> dict:
@@ -146,16 +156,17 @@ def _row(plan: CarePlan, version: CarePlanVersion, item: CarePlanItem, day: date
 def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on) -> set[tuple]:
     """Update or cancel stored planned visits; return the keys that need no new visit."""
     by_resident = {plan.resident_id: plan for plan in plans}
+    columns = [getattr(Visit, name) for name in (*COMPARED, *STORED)]
     query = (
-        select(Visit, CarePlanItem.line, CarePlanVersion.plan_id)
+        select(*columns, CarePlanItem.line, CarePlanVersion.plan_id)
         .join(CarePlanItem, CarePlanItem.id == Visit.plan_item_id)
         .join(CarePlanVersion, CarePlanVersion.id == CarePlanItem.version_id)
         .where(Visit.resident_id.in_(list(by_resident)), Visit.visit_date.between(start, end))
         .order_by(Visit.id)
     )
     taken: set[tuple] = set()
-    for visit, line, plan_id in db.session.execute(query):
-        key = (plan_id, line, visit.visit_date)
+    for visit in db.session.execute(query):  # rows, not objects: a run reads thousands
+        key = (visit.plan_id, visit.line, visit.visit_date)
         taken.add(key)
         row = wanted.get(key)
         if _reinstatable(visit) and row is not None:
@@ -169,7 +180,7 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
             why = f"{STATUS_CANCEL}{status}" if status != "active" else reason
             result.cancelled += _change(actor, visit, {"state": "cancelled",
                                                        "cancel_reason": why[:200]}, why)  # fmt: skip
-        elif any(getattr(visit, name) != row[name] for name in COMPARED):
+        elif any(getattr(visit, name) != row[name] for name in COMPARED):  # noqa: B009
             result.updated += _change(actor, visit, _fields(row), reason)
         else:
             if visit.plan_item_id != row["plan_item_id"]:
@@ -178,7 +189,7 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
     return taken
 
 
-def _reinstatable(visit: Visit) -> bool:
+def _reinstatable(visit) -> bool:
     """Cancelled by generation because the resident was away: wanted again, it is planned again.
 
     (Only these: a visit someone cancelled by hand stays cancelled.)
@@ -190,7 +201,7 @@ def _fields(row: dict) -> dict:
     return {name: row[name] for name in (*COMPARED, "plan_item_id", "plan_version_id")}
 
 
-def _change(actor, visit: Visit, values: dict, reason: str | None, state="planned") -> int:
+def _change(actor, visit, values: dict, reason: str | None, state="planned") -> int:
     """Change a ``state`` visit if nobody else did since it was read; 1 when changed."""
     done = db.session.execute(
         update(Visit)
@@ -202,8 +213,6 @@ def _change(actor, visit: Visit, values: dict, reason: str | None, state="planne
         db.session.add(VisitEvent(visit_id=visit.id, from_state=state,
                                   to_state=values.get("state", "planned"), reason=reason[:200],
                                   **_who(actor)))  # fmt: skip
-    if done:
-        db.session.expire(visit)
     return done
 
 

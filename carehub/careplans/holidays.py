@@ -43,9 +43,16 @@ class Calendar:
 
     def __init__(self) -> None:
         self._overrides: dict[int, dict[date, HolidayOverride]] = {}
+        self._days: dict[date, Day] = {}
         self.unknown_years: set[int] = set()
 
     def day(self, day: date) -> Day:
+        """What ``day`` is; asked thousands of times a run for a few dozen dates, so kept."""
+        if day not in self._days:
+            self._days[day] = self._look_up(day)
+        return self._days[day]
+
+    def _look_up(self, day: date) -> Day:
         override = self._year(day.year).get(day)
         if override is not None:
             holiday = not override.is_workday and (day.weekday() < 5 or bool(override.name))
