@@ -144,3 +144,6 @@ def holiday_delete(day: str):
     calendar_admin.delete_override(actor(), _day(day))
     flash(_("Deleted."), "ok")
     return redirect(url_for("careplans.holidays", year=_day(day).year))
+
+
+from carehub.careplans import editor  # noqa: E402,F401  (the plan editor's routes)

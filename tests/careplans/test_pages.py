@@ -59,3 +59,47 @@ def test_holiday_calendar_page(world, login):
     assert coord.get("/holidays?year=2026").status_code == 200
     assert coord.post("/holidays?year=2031", data={"day": "2031-01-02", "is_workday": "false"}
                       ).status_code == 403  # fmt: skip
+
+
+def _row(i: int, **fields) -> dict:
+    base = {"service_code": "MEAL", "recurrence": "每个工作日", "w1s": "11:00", "w1e": "12:30",
+            "funding": "government"}  # fmt: skip
+    return {f"items-{i}-{k}": v for k, v in {**base, **fields}.items()}
+
+
+def test_plan_editor_writes_a_plan_then_a_version(api, world, login):
+    coord = api("coord_a")
+    resident = add_resident(coord, world.station_a, 1)
+    client = login("coord_a")
+    url = f"/residents/{resident}/care-plan"
+    assert client.get(url).status_code == 200
+    first = client.post(url, data={"rows": "2", **_row(0), **_row(1, service_code="")})
+    assert first.status_code == 302, first.get_data(as_text=True)[:300]
+    plan = coord.get("/api/v1/care-plans").json["items"][0]
+    assert plan["current"]["items"][0]["recurrence"]["zh"] == "每个工作日"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="每个工作日"' in form
+    line = plan["current"]["items"][0]["line"]
+    second = client.post(url, data={"rows": "2", "effective_from": "2026-02-01", "reason": "加助洁",
+                                    **_row(0, line=str(line)),
+                                    **_row(1, service_code="CLEAN", recurrence="每周一",
+                                           w1s="09:00", w1e="11:00")})  # fmt: skip
+    assert second.status_code == 302
+    current = coord.get(f"/api/v1/care-plans/{plan['id']}").json["current"]
+    assert [i["service_code"] for i in current["items"]] == ["MEAL", "CLEAN"]
+    assert current["items"][0]["line"] == line
+
+
+def test_plan_editor_shows_errors_at_the_field(api, world, login):
+    coord = api("coord_a")
+    resident = add_resident(coord, world.station_a, 1)
+    client = login("coord_a")
+    response = client.post(f"/residents/{resident}/care-plan",
+                           data={"rows": "2", **_row(0, service_code=""),
+                                 **_row(1, recurrence="每逢初一")})  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error"' in page and "每逢初一" in page  # the row comes back as typed
+    assert coord.get("/api/v1/care-plans").json["total"] == 0
+    client.post("/logout")
+    assert login("coord_b").get(f"/residents/{resident}/care-plan").status_code == 404
