@@ -180,3 +180,20 @@ def test_a_volunteer_edits_only_their_own_offer(app, api, client, world):
     other = client.put(f"/api/v1/volunteers/{ids[1]}/offer", json=offer, headers=headers)
     assert other.status_code == 404
     assert coord.get(f"/api/v1/volunteers/{ids[0]}/offer").json["services"] == ["MEAL"]
+
+
+def test_the_database_refuses_to_rewrite_a_visit_event(app, api, world):
+    coord, _ = _planned(api, world)
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from carehub.extensions import db
+
+    with app.app_context():
+        with pytest.raises(DatabaseError):
+            db.session.execute(text("UPDATE visit_events SET reason = 'rewritten'"))
+        db.session.rollback()
+        assert (
+            db.session.scalar(text("SELECT count(*) FROM visit_events WHERE reason = 'rewritten'"))
+            == 0
+        )
