@@ -118,3 +118,44 @@ def _placed(err: CareHubError, row_map: list[int]) -> dict:
             key = "_"
         placed.setdefault(key, []).extend(messages)
     return placed
+
+
+# --- a volunteer's offer: weekly availability and services (the phone page) --------------------
+
+
+@bp.route("/my/offer", methods=["GET", "POST"])
+@bp.route("/volunteers/<int:volunteer_id>/offer", methods=["GET", "POST"])
+@login_required
+@guarded
+def volunteer_offer(volunteer_id: int | None = None):
+    """The volunteer's own page (``/my/offer``), or the coordinator's for one volunteer."""
+    from carehub.careplans import volunteers
+    from carehub.careplans.models import VOLUNTEER_SERVICES
+
+    volunteer_id = volunteer_id or actor().volunteer_id
+    if volunteer_id is None:
+        return render_template("careplans/offer.html", offer=None, errors={}), 200
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            volunteers.set_offer(actor(), volunteer_id, _offer_payload(request.form))
+            flash(_("Saved."), "ok")
+            return redirect(request.path)
+        except CareHubError as err:
+            if err.status in (403, 404):
+                raise
+            db.session.rollback()
+            errors = err.errors or {"_": [err.message]}
+    offer = volunteers.get_offer(actor(), volunteer_id)
+    slots = {s.weekday: s for s in offer["availability"]}
+    return render_template("careplans/offer.html", offer=offer, slots=slots, errors=errors,
+                           suitable=VOLUNTEER_SERVICES, names=_service_names())  # fmt: skip
+
+
+def _offer_payload(form) -> dict:
+    availability = [
+        {"weekday": day, "start": form.get(f"start-{day}"), "end": form.get(f"end-{day}")}
+        for day in range(7)
+        if form.get(f"start-{day}") or form.get(f"end-{day}")
+    ]
+    return {"availability": availability, "services": form.getlist("services")}

@@ -103,3 +103,28 @@ def test_plan_editor_shows_errors_at_the_field(api, world, login):
     assert coord.get("/api/v1/care-plans").json["total"] == 0
     client.post("/logout")
     assert login("coord_b").get(f"/residents/{resident}/care-plan").status_code == 404
+
+
+def test_volunteer_page_for_the_volunteer_and_the_coordinator(app, api, world, client, login):
+    coord = api("coord_a")
+    from carehub.auth.services import create_user
+    from tests.factories import id_number
+
+    body = {"station_id": world.station_a, "name": "钱志愿", "id_number": id_number(70),
+            "joined_on": "2025-03-01"}  # fmt: skip
+    volunteer_id = coord.post("/api/v1/volunteers", json=body).json["id"]
+    with app.app_context():
+        create_user("vol", "password123", "volunteer", ["S-A"], volunteer_id=volunteer_id)
+    page = login("vol")
+    assert "/my/offer" in page.get("/").get_data(as_text=True)
+    saved = page.post("/my/offer", data={"start-2": "09:00", "end-2": "11:00",
+                                         "services": ["COMPANION", "MEAL"]})  # fmt: skip
+    assert saved.status_code == 302
+    bad = page.post("/my/offer", data={"start-3": "11:00", "end-3": "09:00"})
+    assert bad.status_code == 200 and "flash error" in bad.get_data(as_text=True)
+    assert page.get(f"/volunteers/{volunteer_id + 1}/offer").status_code == 404
+    offer = coord.get(f"/api/v1/volunteers/{volunteer_id}/offer").json
+    assert offer["services"] == ["COMPANION", "MEAL"] and offer["availability"][0]["weekday"] == 2
+    client.post("/logout")
+    shown = login("coord_a").get(f"/volunteers/{volunteer_id}/offer").get_data(as_text=True)
+    assert 'value="09:00"' in shown
