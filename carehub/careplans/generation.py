@@ -37,7 +37,7 @@ from carehub.visits.models import Visit, VisitEvent
 
 DEFAULT_DAYS = 14
 # What is read of a stored visit besides COMPARED (its key, its version, its state).
-STORED = ("id", "version", "state", "cancel_reason", "resident_id", "visit_date",
+STORED = ("id", "version", "state", "cancel_reason", "resident_id", "station_id", "visit_date",
           "plan_item_id")  # fmt: skip
 STATUS_CANCEL = "resident status "  # the reason generation gives when a resident is away
 COMPARED = ("service_code", "window1_start", "window1_end", "window2_start", "window2_end",
@@ -180,7 +180,7 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
             why = f"{STATUS_CANCEL}{status}" if status != "active" else reason
             result.cancelled += _change(actor, visit, {"state": "cancelled",
                                                        "cancel_reason": why[:200]}, why)  # fmt: skip
-        elif any(getattr(visit, name) != row[name] for name in COMPARED):  # noqa: B009
+        elif any(getattr(visit, name) != row[name] for name in (*COMPARED, "station_id")):
             result.updated += _change(actor, visit, _fields(row), reason)
         else:
             if visit.plan_item_id != row["plan_item_id"]:
@@ -198,7 +198,9 @@ def _reinstatable(visit) -> bool:
 
 
 def _fields(row: dict) -> dict:
-    return {name: row[name] for name in (*COMPARED, "plan_item_id", "plan_version_id")}
+    return {
+        name: row[name] for name in (*COMPARED, "station_id", "plan_item_id", "plan_version_id")
+    }
 
 
 def _change(actor, visit, values: dict, reason: str | None, state="planned") -> int:

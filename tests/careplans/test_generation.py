@@ -237,3 +237,16 @@ def _set_state(app, visit_id: int, state: str) -> None:
     with app.app_context():
         transition(None, db.session.get(Visit, visit_id), state, "published")
         db.session.commit()
+
+
+def test_a_resident_moving_station_takes_their_planned_visits_along(api, world):
+    coord, admin = api("coord_a"), api("admin")
+    resident = add_resident(coord, world.station_a, 1)
+    add_plan(coord, resident, item("MEAL", "每天"))
+    generate(admin, days=3)
+    version = admin.get(f"/api/v1/residents/{resident}").json["version"]
+    move = {"station_id": world.station_b, "version": version}
+    assert admin.patch(f"/api/v1/residents/{resident}", json=move).status_code == 200
+    result = generate(admin, days=3)
+    assert result["updated"] == 3 and result["created"] == 0
+    assert len(visits(api("coord_b"))) == 3 and visits(coord) == []
