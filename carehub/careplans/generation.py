@@ -155,7 +155,7 @@ def _row(plan: CarePlan, version: CarePlanVersion, item: CarePlanItem, day: date
 
 def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on) -> set[tuple]:
     """Update or cancel stored planned visits; return the keys that need no new visit."""
-    by_resident = {plan.resident_id: plan for plan in plans}
+    by_resident = {plan.resident_id: plan.resident for plan in plans}
     columns = [getattr(Visit, name) for name in (*COMPARED, *STORED)]
     query = (
         select(*columns, CarePlanItem.line, CarePlanVersion.plan_id)

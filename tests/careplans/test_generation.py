@@ -136,6 +136,7 @@ def test_a_plan_edit_touches_only_future_planned_visits(api, world, app, monkeyp
 
 def test_a_hospital_stay_cancels_visits_from_its_date(api, world):
     coord = api("coord_a")
+    add_resident(coord, world.station_a, 9)  # without a plan: plan and resident ids differ
     resident = add_resident(coord, world.station_a, 1)
     add_plan(coord, resident, item("MEAL", "每天"))
     generate(coord)
