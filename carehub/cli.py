@@ -27,6 +27,9 @@ def register_commands(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
     app.cli.add_command(serve)
+    from carehub.visits.cli import visits
+
+    app.cli.add_command(visits)
 
 
 @click.command("seed-demo")

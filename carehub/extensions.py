@@ -27,6 +27,20 @@ class CareHubApi(Api):
     def _register_error_handlers(self) -> None:
         pass
 
+    def init_app(self, app, *args, **kwargs) -> None:
+        super().init_app(app, *args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(_no_null_format)
+
+
+def _no_null_format(self, field, ret=None, **_) -> dict:
+    """apispec writes ``"format": null`` for a time with a strftime format; JSON Schema forbids it.
+
+    (The field's own ``pattern`` says what it takes.)
+    """
+    if ret is not None and "format" in ret and ret["format"] is None:
+        del ret["format"]
+    return {}
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

@@ -12,14 +12,16 @@ PUBLIC = frozenset({("auth_api.Token", "POST")})
 
 def init_api(app: Flask) -> None:
     from carehub.auth.api import blp as auth_blp
+    from carehub.careplans.api import blp as careplans_blp
     from carehub.extensions import api, csrf
     from carehub.imports.api import blp as import_blp
     from carehub.registry.api import blp as registry_blp
+    from carehub.visits.api import blp as visits_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (auth_blp, registry_blp, import_blp):
+    for blp in (auth_blp, registry_blp, import_blp, careplans_blp, visits_blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
     app.before_request(_authenticate)

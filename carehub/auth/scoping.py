@@ -18,12 +18,14 @@ WRITE_ROLES = frozenset({"admin", "coordinator"})
 # What a missing record is called in "No resident with id 7." (pages show their own 404 page).
 RECORDS = {
     "account": _l("account"),
+    "care plan": _l("care plan"),
     "caregiver": _l("caregiver"),
     "family member": _l("family member"),
     "provider": _l("provider"),
     "resident": _l("resident"),
     "service type": _l("service type"),
     "station": _l("station"),
+    "visit": _l("visit"),
     "volunteer": _l("volunteer"),
 }
 

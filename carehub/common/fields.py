@@ -56,7 +56,13 @@ class Date(mm.Date):
 
 
 class Time(mm.Time):
+    """A time of day; documented as its own pattern (apispec has no format for marshmallow's Time)."""
+
     default_error_messages = {**_ANY, "invalid": _l("Enter a time (HH:MM).")}
+
+    def __init__(self, *args, **kwargs):
+        metadata = {"pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "11:00"}
+        super().__init__(*args, metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
 
 
 class DateTime(mm.DateTime):

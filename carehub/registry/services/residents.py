@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from carehub.audit.services import record
 from carehub.auth.models import User
 from carehub.auth.scoping import check_station, not_found, require_write, station_filter
+from carehub.careplans.hooks import resident_saved
 from carehub.common import crypto
 from carehub.common.clock import local_today
 from carehub.common.normalise import NotNormal, normalise_id_number
@@ -150,6 +151,7 @@ def create_resident(actor: User, payload: dict) -> Resident:
         db.session.add(resident)
         db.session.flush()
         created = created_summary(resident)
+        resident_saved(actor, resident, None)
         record(actor, "create", "resident", resident.id, resident.station_id, created)
     return resident
 
@@ -178,6 +180,7 @@ def update_resident(actor: User, resident_id: int, payload: dict) -> Resident:
         if changed:
             touch(resident)
             record(actor, "update", "resident", resident.id, resident.station_id, changed)
+            resident_saved(actor, resident, changed)
     return resident
 
 

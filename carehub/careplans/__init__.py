@@ -1,0 +1,1 @@
+"""Care plans: what each resident receives, the holiday calendar, and visit generation."""
