@@ -10,8 +10,8 @@ echo "== lint"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
-echo "== tests on SQLite"
-$BIN/pytest -q -p no:cacheprovider "$@"
+echo "== tests on SQLite (two processes: each has its own throw-away database file)"
+$BIN/pytest -q -p no:cacheprovider -n "${CAREHUB_TEST_PROCESSES:-2}" "$@"
 
 echo "== tests on PostgreSQL"
 if ! $BIN/python scripts/pgdb.py ping "$PG_ADMIN_URL"; then
