@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,35 +182,47 @@ class _State:
         s.dep, s.end = list(self.dep), list(self.end)
         return s
 
-    def settle(self) -> bool:
-        """Earliest start times at a fixed point of routes and sync gaps; price the plan."""
+    def settle(self, changed: Iterable[int] | None = None, added: Iterable[int] = ()) -> bool:
+        """Earliest start times at a fixed point of routes and sync gaps; price the plan.
+
+        Bounds only grow, so after the first pass only the routes whose bounds moved are
+        recomputed. After an insertion (``changed`` routes, ``added`` nodes) no start can move
+        earlier, so the previous starts are valid lower bounds and only the changed routes
+        need a first pass: the same fixed point, reached with less work.
+        """
         d, routes = self.d, self.routes
         start, bound = self.start, {}
-        served = {n for r in routes for n in r}
-        pairs = [(a, b) for a, b in d.pairs if a in served]
+        where = {n: k for k, r in enumerate(routes) for n in r}
+        pairs = [(a, b) for a, b in d.pairs if a in where]
+        warm = changed is not None
+        dirty: Iterable[int] = range(len(routes)) if changed is None else changed
+        for n in added:
+            start[n] = 0
         for _ in range(len(pairs) + 2):
-            if not self._forward(bound):
+            if not self._forward(bound, dirty, warm):
                 self.cost = INF
                 return False
-            changed = False
+            moved = set()
             for a, b in pairs:
                 ta, tb = start[a], start[b]
                 if tb < ta + d.gap_lo[b]:
                     bound[b] = ta + d.gap_lo[b]
-                    changed = True
+                    moved.add(where[b])
                 elif tb > ta + d.gap_hi[b]:
                     bound[a] = tb - d.gap_hi[b]
-                    changed = True
-            if not changed:
-                self.cost = self._price(served)
+                    moved.add(where[a])
+            if not moved:
+                self.cost = self._price(where)
                 return True
+            dirty = moved
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
-    def _forward(self, bound: dict[int, int]) -> bool:
+    def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
         d, start = self.d, self.start
         ready, due = d.ready, d.due
-        for k, r in enumerate(self.routes):
+        for k in vehicles:
+            r = self.routes[k]
             if not r:
                 continue
             tr = d.v_tr[k]
@@ -218,9 +231,10 @@ class _State:
                 t += tr[prev][n]
                 if t < ready[n]:
                     t = ready[n]
-                b = bound.get(n)
-                if b is not None and t < b:
-                    t = b
+                if n in bound and t < bound[n]:
+                    t = bound[n]
+                if warm and t < start[n]:
+                    t = start[n]
                 if t > due[n]:
                     return False
                 start[n] = t
@@ -229,14 +243,16 @@ class _State:
             if end > d.v_tmax[k]:
                 return False
             first = r[0]
-            dep = max(d.v_t0[k], start[first] - tr[d.v_start[k]][first])
+            dep = start[first] - tr[d.v_start[k]][first]
+            if dep < d.v_t0[k]:
+                dep = d.v_t0[k]
             limit = d.v_limit[k]
             if limit is not None and end - dep > limit:
                 return False
             self.dep[k], self.end[k] = dep, end
         return True
 
-    def _price(self, served: set[int]) -> float:
+    def _price(self, served: Container[int]) -> float:
         d, start = self.d, self.start
         total, worst = 0.0, 0
         for k, r in enumerate(self.routes):
@@ -316,10 +332,14 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
-    """Lateness added downstream when the next stop is reached at ``arrival`` (partners fixed)."""
+    """Lateness added downstream when the next stop is reached at ``arrival``.
+
+    A delayed stop with a partner delays the partner as much (its own route is not followed).
+    """
     d = state.d
     r = state.routes[k]
     tr = d.v_tr[k]
+    start, soft_due, late_w = state.start, d.soft_due, d.late_w
     extra = 0.0
     t = arrival
     prev = -1
@@ -327,38 +347,41 @@ def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> f
         m = r[j]
         if prev >= 0:
             t += tr[prev][m]
-        old = state.start[m]
+        old = start[m]
         if t <= old:
             return extra
         if t > d.due[m]:
             return INF
-        late_old = max(0, old - d.soft_due[m])
-        late_new = t - d.soft_due[m]
-        if late_new > 0:
-            extra += (late_new - late_old) * d.late_w[m]
-        if d.partner[m] >= 0:
-            extra += (t - old) * 1e-3  # a delayed partner ripples into another route
+        extra += (_late(t, soft_due[m]) - _late(old, soft_due[m])) * late_w[m]
+        q = d.partner[m]
+        if q >= 0:
+            shifted = start[q] + t - old
+            extra += (_late(shifted, soft_due[q]) - _late(start[q], soft_due[q])) * late_w[q]
         prev = m
-        t = max(t, old)
     if prev >= 0 and t + tr[prev][d.v_end[k]] > d.v_tmax[k]:
         return INF
     return extra
+
+
+def _late(t: int, due: int) -> int:
+    return t - due if t > due else 0
 
 
 def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     """Insert both carers of a visit: best positions per carer, combined on two caregivers."""
     d = state.d
     cands = []
+    options_b = _positions(state, b)
     for ka, pa, arr_a, ca in _positions(state, a):
-        for kb, pb, arr_b, cb in _positions(state, b):
+        for kb, pb, arr_b, cb in options_b:
             if d.owner[ka] == d.owner[kb]:
                 continue
             ta, tb = _synced(d, a, b, arr_a, arr_b)
             if ta > d.due[a] or tb > d.due[b]:
                 continue
             la, lb = ta - d.soft_due[a], tb - d.soft_due[b]
-            est = ca + cb + max(0, la) * d.late_w[a] + max(0, lb) * d.late_w[b]
-            est += max(0, la, lb) * d.max_w
+            est = ca + cb + _late(ta, d.soft_due[a]) * d.late_w[a]
+            est += _late(tb, d.soft_due[b]) * d.late_w[b] + max(0, la, lb) * d.max_w
             est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
             cands.append((est, rng.random(), ka, pa, kb, pb))
     cands.sort()
@@ -366,7 +389,7 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
         trial = state.copy()
         trial.routes[ka].insert(pa, a)
         trial.routes[kb].insert(pb, b)
-        if trial.settle():
+        if trial.settle((ka, kb), (a, b)):
             _adopt(state, trial)
             return True
     return False
@@ -390,7 +413,9 @@ def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
         extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
         prev, prev_t = d.v_start[k], d.v_t0[k]
         for pos, nxt in enumerate([*r, d.v_end[k]]):
-            arr = max(prev_t + tr[prev][n], d.ready[n])
+            arr = prev_t + tr[prev][n]
+            if arr < d.ready[n]:
+                arr = d.ready[n]
             est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
             late = arr - d.soft_due[n]
             rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
@@ -413,7 +438,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
         _, _, k, pos = cand
         trial = state.copy()
         trial.routes[k].insert(pos, nodes[0])
-        if trial.settle():
+        if trial.settle((k,), nodes):
             _adopt(state, trial)
             return True
     return False
