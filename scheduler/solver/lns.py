@@ -8,15 +8,21 @@ a schedule that settles the synchronisation exactly: start times are propagated 
 point over the routes and the sync constraints (a longest-path computation, like the
 independent validator), so every candidate is priced as the result will be reported.
 
-It takes OR-Tools' plan as its start and hands its best back to OR-Tools for a final check.
-It covers: allowed vehicles, one window per visit (hard or soft), sync pairs, pinned starts,
-travel modes, shift times with overtime, working-time limits (one shift per caregiver), fixed
-cost per caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems
-with breaks, capacities or several windows stay with OR-Tools alone (``applies``).
+It takes the better of OR-Tools' plan and the construction as its start and hands its best
+back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
+(hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
+overtime, breaks, working-time limits (one shift per caregiver, no breaks), fixed cost per
+caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems with
+capacities stay with OR-Tools alone (``applies``).
+
+A break is taken where the caregiver is, before travelling on: at the first stop where it
+costs nothing (it fits in the waiting before the next visit) or where postponing it past the
+next visit would miss its window.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import time
@@ -26,21 +32,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.solver.compile import Compiled
+from scheduler.solver.search import Found
 
 INF = float("inf")
+BIG = 1 << 60  # an integer start that no window admits
 TOP_SINGLE = 4  # candidates per task checked with the exact schedule
 TOP_PAIR = 6  # positions per carer combined for a two-carer visit
+ROUTE_RUIN = 0.1  # share of ruins that empty a whole (short) route
 
 
 def applies(data: Compiled) -> bool:
     """Whether this search models every constraint of the problem (else OR-Tools alone)."""
     p = data.problem
-    if any(v.demand for v in p.visits) or any(len(v.windows) != 1 for v in p.visits):
+    if any(v.demand for v in p.visits):
         return False
     for c in p.caregivers:
-        if any(s.breaks for s in c.shifts):
-            return False
-        if c.max_working_minutes is not None and len(c.shifts) > 1:
+        several = len(c.shifts) > 1 or any(s.breaks for s in c.shifts)
+        if c.max_working_minutes is not None and several:
             return False
     return True
 
@@ -51,6 +59,8 @@ class _Data:
     tasks: list[int]
     ready: list[int]
     due: list[int]  # hard latest start (soft windows: horizon)
+    wins: list[list[tuple[int, int]]]  # start windows, the last one up to ``due``
+    svc: list[int]  # service time (integer units, rounded up as in the transit matrix)
     soft_due: list[int]  # start after this is late (soft windows), else horizon
     late_w: list[float]  # objective units per integer time unit late
     max_w: float
@@ -71,6 +81,7 @@ class _Data:
     fair_w: float
     v_fixed: float
     v_tr: list[list[list[int]]]  # per vehicle: transit matrix (shared by mode)
+    v_breaks: list[list[tuple[int, int, int]]]  # per vehicle: (earliest, latest start, duration)
     v_cost: list[list[list[float]]]  # per vehicle: travel cost matrix
     v_pref: list[list[float] | None]
     pairs: list[tuple[int, int]]
@@ -85,22 +96,26 @@ def _prepare(data: Compiled) -> _Data:
     late_w, partner, role = [0.0] * n, [-1] * n, [0] * n
     gap_lo, gap_hi, penalty = [0] * n, [0] * n, [0.0] * n
     allowed: list[list[int]] = [[] for _ in range(n)]
+    wins: list[list[tuple[int, int]]] = [[(0, horizon)] for _ in range(n)]
     for t, ok in zip(data.tasks, data.allowed, strict=True):
         v = p.visits[t.visit]
-        win = v.windows[0]
-        ready[t.node] = data.t(win.start)
+        win = v.windows[-1]
+        ready[t.node] = data.t(v.windows[0].start)
         if win.soft:
             soft_due[t.node] = data.t(win.end)
             late_w[t.node] = w.lateness * win.lateness_weight / data.scale
         else:
             due[t.node] = data.t(win.end)
+        wins[t.node] = [(data.t(x.start), data.t(x.end)) for x in v.windows]
+        wins[t.node][-1] = (data.t(win.start), due[t.node])
         role[t.node] = t.carer
         penalty[t.node] = w.unassigned_penalty(v) / v.carers
         allowed[t.node] = list(ok)
         if v.pinned_start is not None and (t.carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
             pinned = data.t(v.pinned_start)
-            if ready[t.node] <= pinned <= due[t.node]:
+            if any(lo <= pinned <= hi for lo, hi in wins[t.node]):
                 ready[t.node] = due[t.node] = pinned
+                wins[t.node] = [(pinned, pinned)]
             else:
                 allowed[t.node] = []  # as the routing model: it can only stay unassigned
     pairs = []
@@ -124,6 +139,8 @@ def _prepare(data: Compiled) -> _Data:
         tasks=[t.node for t in data.tasks],
         ready=ready,
         due=due,
+        wins=wins,
+        svc=np.ceil(data.service * data.scale - 1e-9).astype(int).tolist(),
         soft_due=soft_due,
         late_w=late_w,
         max_w=w.max_lateness / data.scale,
@@ -147,11 +164,28 @@ def _prepare(data: Compiled) -> _Data:
         fair_w=w.fairness / data.scale,
         v_fixed=w.caregiver_used,
         v_tr=v_tr,
+        v_breaks=[_breaks(data, k) for k in range(len(data.vehicles))],
         v_cost=v_cost,
         v_pref=v_pref,
         pairs=pairs,
         owner=[v.caregiver for v in data.vehicles],
     )
+
+
+def _breaks(data: Compiled, k: int) -> list[tuple[int, int, int]]:
+    out = []
+    for b in sorted(data.shift(k).breaks, key=lambda b: b.earliest):
+        dur = data.ceil_t(b.duration)
+        out.append((data.t(b.earliest), data.t(b.latest) - dur, dur))
+    return out
+
+
+def _open(wins: list[tuple[int, int]], t: int) -> int:
+    """The earliest start at or after ``t`` inside one of the windows (INF-like if none)."""
+    for lo, hi in wins:
+        if t <= hi:
+            return lo if t < lo else t
+    return BIG
 
 
 def _limit(data: Compiled, k: int) -> int | None:
@@ -172,6 +206,7 @@ class _State:
         self.start = [0] * d.n
         self.dep = [0] * len(routes)  # latest departure that keeps the first start
         self.end = [0] * len(routes)
+        self.brk: list[list[tuple[int, int]]] = [[] for _ in routes]  # breaks taken
         self.cost = INF
         self.feasible = self.settle()
 
@@ -179,7 +214,7 @@ class _State:
         s = _State.__new__(_State)
         s.d, s.routes = self.d, [list(r) for r in self.routes]
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
-        s.dep, s.end = list(self.dep), list(self.end)
+        s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
         return s
 
     def settle(self, changed: Iterable[int] | None = None, added: Iterable[int] = ()) -> bool:
@@ -220,10 +255,15 @@ class _State:
 
     def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
         d, start = self.d, self.start
-        ready, due = d.ready, d.due
+        ready, due, wins = d.ready, d.due, d.wins
         for k in vehicles:
             r = self.routes[k]
             if not r:
+                self.brk[k] = []
+                continue
+            if d.v_breaks[k]:
+                if not self._forward_breaks(k, r, bound, warm):
+                    return False
                 continue
             tr = d.v_tr[k]
             prev, t = d.v_start[k], d.v_t0[k]
@@ -237,19 +277,67 @@ class _State:
                     t = start[n]
                 if t > due[n]:
                     return False
+                if len(wins[n]) > 1:
+                    t = _open(wins[n], t)
+                    if t > due[n]:
+                        return False
                 start[n] = t
                 prev = n
             end = t + tr[prev][d.v_end[k]]
-            if end > d.v_tmax[k]:
+            if not self._close(k, r, end):
                 return False
-            first = r[0]
-            dep = start[first] - tr[d.v_start[k]][first]
-            if dep < d.v_t0[k]:
-                dep = d.v_t0[k]
-            limit = d.v_limit[k]
-            if limit is not None and end - dep > limit:
+        return True
+
+    def _forward_breaks(self, k: int, r: list[int], bound: dict[int, int], warm: bool) -> bool:
+        """As ``_forward`` for one route whose shift has breaks (see the module docstring)."""
+        d, start = self.d, self.start
+        tr, svc, wins = d.v_tr[k], d.svc, d.wins
+        todo = d.v_breaks[k]
+        taken: list[tuple[int, int]] = []
+        prev, free = d.v_start[k], d.v_t0[k]
+        for n in r:
+            trv = tr[prev][n] - svc[prev]
+            low = bound.get(n, 0)
+            if warm and start[n] > low:
+                low = start[n]
+            s0 = _open(wins[n], max(free + trv, low))
+            while len(taken) < len(todo):
+                e, latest, dur = todo[len(taken)]
+                at = free if free > e else e
+                if at > latest:
+                    return False
+                s1 = _open(wins[n], max(at + dur + trv, low))
+                if s1 > s0 and max(s0 + svc[n], e) <= latest:
+                    break  # not free now, and still possible after this visit
+                taken.append((at, dur))
+                free, s0 = at + dur, s1
+            if s0 >= BIG:
                 return False
-            self.dep[k], self.end[k] = dep, end
+            start[n] = s0
+            prev, free = n, s0 + svc[n]
+        for e, latest, dur in todo[len(taken) :]:
+            at = free if free > e else e
+            if at > latest:
+                return False
+            taken.append((at, dur))
+            free = at + dur
+        self.brk[k] = taken
+        return self._close(k, r, free + tr[prev][d.v_end[k]] - svc[prev])
+
+    def _close(self, k: int, r: list[int], end: int) -> bool:
+        """Check the route's return and working time; keep its departure and end."""
+        d = self.d
+        if end > d.v_tmax[k]:
+            return False
+        tr = d.v_tr[k]
+        first = r[0]
+        dep = self.start[first] - tr[d.v_start[k]][first]
+        if dep < d.v_t0[k]:
+            dep = d.v_t0[k]
+        limit = d.v_limit[k]
+        if limit is not None and end - dep > limit:
+            return False
+        self.dep[k], self.end[k] = dep, end
         return True
 
     def _price(self, served: Container[int]) -> float:
@@ -294,7 +382,10 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
     served = [n for r in state.routes for n in r if d.role[n] == 0]
     if not served:
         return []
-    if rng.random() < 0.6:
+    roll = rng.random()
+    if roll < ROUTE_RUIN:
+        chosen = _route_ruin(state, rng)
+    elif roll < 0.6:
         seed = rng.choice(served)
         on = set(served)
         chosen = [seed] + [m for m in near[seed] if m in on][: size - 1]
@@ -305,30 +396,52 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
     return chosen
 
 
-def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
+def _route_ruin(state: _State, rng: random.Random) -> list[int]:
+    """Every visit of the shorter of two random used routes: lets a caregiver's day go."""
     d = state.d
-    cands = []
+    used = [k for k, r in enumerate(state.routes) if r]
+    k = min(rng.sample(used, min(2, len(used))), key=lambda k: len(state.routes[k]))
+    return [n if d.role[n] == 0 else d.partner[n] for n in state.routes[k]]
+
+
+def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
+    """Cheapest positions by detour and own lateness; the downstream push is priced lazily,
+    only while a position could still enter the best few (it never lowers an estimate)."""
+    d = state.d
+    due, wins = d.due[n], d.wins[n]
+    multi = len(wins) > 1
+    base = []
     for k in d.allowed[n]:
         r = state.routes[k]
         cost, tr = d.v_cost[k], d.v_tr[k]
         prefs = d.v_pref[k]
         extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
         prev, prev_t = d.v_start[k], d.v_t0[k]
-        seq = [*r, d.v_end[k]]
-        for pos, nxt in enumerate(seq):
+        for pos, nxt in enumerate([*r, d.v_end[k]]):
+            if prev_t > due:
+                break  # every later stop starts later still
             arr = prev_t + tr[prev][n]
             if arr < d.ready[n]:
                 arr = d.ready[n]
-            if arr <= d.due[n]:
+            elif multi:
+                arr = _open(wins, arr)
+            if arr <= due:
                 late = arr - d.soft_due[n]
                 est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
                 if late > 0:
                     est += late * (d.late_w[n] + d.max_w)
-                est += _push_estimate(state, k, pos, arr + tr[n][nxt], nxt)
-                cands.append((est, rng.random(), k, pos))
+                base.append((est, rng.random(), k, pos, arr + tr[n][nxt], nxt))
             prev = nxt
-            prev_t = state.start[nxt] if nxt != d.v_end[k] else 0
-    return _commit_best(state, sorted(cands)[:TOP_SINGLE], [n])
+            prev_t = state.start[nxt] if pos < len(r) else 0
+    base.sort()
+    best: list[tuple[float, float, int, int]] = []
+    for est, tie, k, pos, arrival, nxt in base:
+        if len(best) >= TOP_SINGLE and best[TOP_SINGLE - 1][0] <= est:
+            break
+        full = est + _push_estimate(state, k, pos, arrival, nxt)
+        if full < INF:
+            bisect.insort(best, (full, tie, k, pos))
+    return _commit_best(state, best[:TOP_SINGLE], [n])
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
@@ -416,6 +529,8 @@ def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
             arr = prev_t + tr[prev][n]
             if arr < d.ready[n]:
                 arr = d.ready[n]
+            elif len(d.wins[n]) > 1:
+                arr = _open(d.wins[n], arr)
             est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
             late = arr - d.soft_due[n]
             rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
@@ -446,7 +561,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
 
 def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
-    state.dep, state.end = other.dep, other.end
+    state.dep, state.end, state.brk = other.dep, other.end, other.brk
     state.cost, state.feasible = other.cost, other.feasible
 
 
@@ -477,7 +592,7 @@ def improve(
     guard: float | None = None,
     temperatures: tuple[float, float] = (30.0, 0.3),
     trace: list[str] | None = None,
-) -> dict[int, list[int]] | None:
+) -> Found | None:
     """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
 
     Temperatures are multiples of a typical arc cost (see ``_typical_arc``), cooling over
@@ -522,7 +637,15 @@ def improve(
         trace.append(f"lns: {it + 1} iterations, {start_cost:.2f} -> {best.cost:.2f}")
     if best.cost >= start_cost - 1e-9:
         return None
-    return {k: list(r) for k, r in enumerate(best.routes)}
+    return _found(best)
+
+
+def _found(state: _State) -> Found:
+    """The plan with its settled starts and breaks, as the OR-Tools phases report one."""
+    routes = {k: list(r) for k, r in enumerate(state.routes)}
+    starts = {n: state.start[n] for r in state.routes for n in r}
+    breaks = {k: list(b) for k, b in enumerate(state.brk) if b and state.routes[k]}
+    return Found(routes, starts, breaks, 0)
 
 
 def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:

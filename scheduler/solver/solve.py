@@ -110,26 +110,30 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
 
 
 def _needs_sync_search(data: Compiled) -> bool:
-    """Two-carer visits are where OR-Tools' local search is weak (see scheduler.solver.lns)."""
-    pairs = sum(1 for nodes in data.nodes_of_visit.values() if len(nodes) == 2)
-    return pairs > 0 and len(data.tasks) <= LNS_MAX_TASKS
+    """Up to LNS_MAX_TASKS the ruin-and-recreate search beats OR-Tools' local search: on
+    two-carer visits (see scheduler.solver.lns) and on station days with breaks and two windows
+    (bench/results/station-day-*.md)."""
+    return len(data.tasks) <= LNS_MAX_TASKS
 
 
 def _with_lns(
     data: Compiled, params: SolveParams, clock: Clock, start, phases, made: Found | None = None
 ) -> Found | None:
-    """OR-Tools builds a plan, the sync-aware search improves it, OR-Tools checks the result.
+    """A first plan, the sync-aware search improves it, OR-Tools checks the result.
 
-    The search starts from the better of OR-Tools' first plan and the construction.
+    The first plan is the better of OR-Tools' own and the construction; on days with breaks or
+    several windows per visit OR-Tools' first plan is skipped (it often finds none there).
     """
     total = params.runtime()
     timed = params.solutions() is None
     seconds = None if total is None else total * LNS_FIRST_SHARE
-    first = run(build(data), data, params, seconds, params.solutions(), start)
-    phases.append(f"first@{clock.elapsed():.1f}s")
-    if made is not None and not _better(data, first, made):
-        first = made
-        phases.append("from construction")
+    first = made
+    if made is None or not _first_fails(data):
+        first = run(build(data), data, params, seconds, params.solutions(), start)
+        phases.append(f"first@{clock.elapsed():.1f}s")
+        if made is not None and not _better(data, first, made):
+            first = made
+            phases.append("from construction")
     if first is None:
         return None
     until = None if total is None else max(0.0, total * (1 - LNS_CHECK_SHARE) - clock.elapsed())
@@ -145,13 +149,21 @@ def _with_lns(
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
         return first
-    final = run(build(data), data, params, clock.left(), params.solutions(), better)
-    refused = " (plan refused)" if final is not None and final.warm is False else ""
-    phases.append(f"check{refused}@{clock.elapsed():.1f}s")
-    if final is None or not _better(data, final, first):
-        return first
-    final.solutions += first.solutions
-    return final
+    better.solutions = first.solutions + 1
+    final = construct.warm_run(build(data), data, params, clock.left(), better)
+    phases.append(f"check{' (plan refused)' if final is None else ''}@{clock.elapsed():.1f}s")
+    if final is not None and _better(data, final, better):
+        final.solutions += better.solutions
+        return final
+    return better if _better(data, better, first) else first
+
+
+def _first_fails(data: Compiled) -> bool:
+    """Breaks or several windows per visit: where OR-Tools' own first plan is unreliable."""
+    p = data.problem
+    return any(len(v.windows) > 1 for v in p.visits) or any(
+        s.breaks for c in p.caregivers for s in c.shifts
+    )
 
 
 def _cap_reassigned(built, start: dict[int, list[int]], cap: int) -> None:

@@ -89,6 +89,7 @@ def test_pair_with_a_lunch_break_between_its_carers_other_visits():
     report = checked(prob, solution)
     assert report.routes == 2
     assert all(len(r.breaks) == 1 for r in solution.routes)
+    assert any(p.startswith("lns:") for p in solution.stats.phases)  # not OR-Tools alone
 
 
 def test_volunteer_is_never_offered_a_professional_service():
