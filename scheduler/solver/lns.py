@@ -39,6 +39,7 @@ BIG = 1 << 60  # an integer start that no window admits
 TOP_SINGLE = 4  # candidates per task checked with the exact schedule
 TOP_PAIR = 6  # positions per carer combined for a two-carer visit
 ROUTE_RUIN = 0.1  # share of ruins that empty a whole (short) route
+RUIN_MAX = 30  # most visits removed by one ruin
 
 
 def applies(data: Compiled) -> bool:
@@ -70,6 +71,7 @@ class _Data:
     gap_hi: list[int]
     penalty: list[float]  # objective units per unassigned task
     allowed: list[list[int]]
+    usable: list[list[int]]  # allowed vehicles whose shift meets the task's windows
     v_start: list[int]
     v_end: list[int]
     v_t0: list[int]
@@ -134,7 +136,7 @@ def _prepare(data: Compiled) -> _Data:
         v_cost.append(cost)
         pref = data.preference_vector(k)
         v_pref.append(None if pref is None else [x / data.cost_scale for x in pref])
-    return _Data(
+    out = _Data(
         n=n,
         tasks=[t.node for t in data.tasks],
         ready=ready,
@@ -150,6 +152,7 @@ def _prepare(data: Compiled) -> _Data:
         gap_hi=gap_hi,
         penalty=penalty,
         allowed=allowed,
+        usable=[[] for _ in range(n)],
         v_start=[v.start_node for v in data.vehicles],
         v_end=[v.end_node for v in data.vehicles],
         v_t0=[data.t(data.shift(k).start_time) for k in range(len(data.vehicles))],
@@ -170,6 +173,18 @@ def _prepare(data: Compiled) -> _Data:
         pairs=pairs,
         owner=[v.caregiver for v in data.vehicles],
     )
+    _usable(out)
+    return out
+
+
+def _usable(d: _Data) -> None:
+    """Allowed vehicles whose shift can reach the task inside its windows (cheap bounds)."""
+    for n in d.tasks:
+        d.usable[n] = [
+            k
+            for k in d.allowed[n]
+            if d.v_t0[k] <= d.due[n] and d.ready[n] + d.svc[n] <= d.v_tmax[k]
+        ]
 
 
 def _breaks(data: Compiled, k: int) -> list[tuple[int, int, int]]:
@@ -408,10 +423,11 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
     """Cheapest positions by detour and own lateness; the downstream push is priced lazily,
     only while a position could still enter the best few (it never lowers an estimate)."""
     d = state.d
-    due, wins = d.due[n], d.wins[n]
+    due, wins, ready = d.due[n], d.wins[n], d.ready[n]
     multi = len(wins) > 1
     base = []
-    for k in d.allowed[n]:
+    tie = rng.random()
+    for k in d.usable[n]:
         r = state.routes[k]
         cost, tr = d.v_cost[k], d.v_tr[k]
         prefs = d.v_pref[k]
@@ -421,8 +437,8 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
             if prev_t > due:
                 break  # every later stop starts later still
             arr = prev_t + tr[prev][n]
-            if arr < d.ready[n]:
-                arr = d.ready[n]
+            if arr < ready:
+                arr = ready
             elif multi:
                 arr = _open(wins, arr)
             if arr <= due:
@@ -430,7 +446,8 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
                 est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
                 if late > 0:
                     est += late * (d.late_w[n] + d.max_w)
-                base.append((est, rng.random(), k, pos, arr + tr[n][nxt], nxt))
+                tie = (tie * 9301 + 0.49297) % 1.0  # cheap ties in random order
+                base.append((est, tie, k, pos, arr + tr[n][nxt], nxt))
             prev = nxt
             prev_t = state.start[nxt] if pos < len(r) else 0
     base.sort()
@@ -621,7 +638,7 @@ def improve(
         progress = elapsed / seconds if seconds else it / iterations
         temp = hot * (cold / hot) ** min(1.0, progress)
         cand = cur.copy()
-        size = rng.randint(2, max(2, min(30, len(visits) // 4)))
+        size = rng.randint(2, max(2, min(RUIN_MAX, len(visits) // 4)))
         removed = _ruin(cand, rng, near, size)
         cand.settle()
         served = {n for r in cand.routes for n in r}
