@@ -234,6 +234,147 @@ def pyvrp_solomon(inst: SolomonInstance, time_limit: float, seed: int = 0) -> di
     }
 
 
+# --- station days (scheduler's JSON Problem model) ------------------------------------------
+# These return a timed plan for scheduler.validate.validate_plan: {"routes": [{"caregiver",
+# "shift", "stops": [[visit id, carer, start]], "breaks": [[start, duration]]}], "unassigned"}.
+
+
+def timed_plan(solution) -> dict:
+    """A scheduler Solution as a timed plan."""
+    routes = [
+        {
+            "caregiver": r.caregiver_id,
+            "shift": r.shift,
+            "stops": [[s.visit_id, s.carer, s.start] for s in r.stops],
+            "breaks": [[b.start, b.duration] for b in r.breaks],
+        }
+        for r in solution.routes
+    ]
+    return {"routes": routes, "unassigned": list(solution.unassigned)}
+
+
+def ortools_problem(problem, time_limit: float, seed: int = 0) -> dict:
+    """OR-Tools alone on the scheduler's own routing model: PATH_CHEAPEST_ARC then GLS.
+
+    The same model CareHub searches (optional visits at their penalty, soft windows, breaks,
+    sync), without CareHub's construction, sync-aware search or fallbacks.
+    """
+    from scheduler.result import SearchStats
+    from scheduler.solver.compile import Compiled
+    from scheduler.solver.params import SolveParams
+    from scheduler.solver.routing import build
+    from scheduler.solver.search import run
+    from scheduler.solver.solve import to_solution
+
+    params = SolveParams(
+        time_limit=time_limit,
+        seed=seed,
+        first_solution="PATH_CHEAPEST_ARC",
+        metaheuristic="GUIDED_LOCAL_SEARCH",
+    )
+    data = Compiled(problem, params.scale, seed)
+    found = run(build(data), data, params, time_limit, None)
+    if found is None:
+        return {"routes": [], "unassigned": [v.id for v in problem.visits], "status": "no solution"}
+    return timed_plan(to_solution(data, found, SearchStats()))
+
+
+VROOM_THREADS = 1  # like the other solvers here: one thread
+VROOM_EXPLORATION = 5  # VROOM's default exploration level
+
+
+def vroom_problem(problem, time_limit: float, seed: int = 0) -> dict:
+    """VROOM (pyvroom) on a day without two-carer visits; integer seconds, travel rounded up.
+
+    Skills, sex preferences and exclusions become VROOM skills; several windows, shifts and
+    breaks map directly. VROOM has no soft windows (a soft window is given as hard) and no
+    preferred caregivers (continuity is not priced). ``seed`` is unused (VROOM is deterministic).
+    """
+    import datetime
+
+    import numpy as np
+    import vroom
+
+    from scheduler.travel import time_matrix
+
+    if any(v.carers != 1 for v in problem.visits):
+        raise ValueError("VROOM has no synchronised two-carer visits")
+    places = [s.start for c in problem.caregivers for s in c.shifts]
+    places += [s.end for c in problem.caregivers for s in c.shifts]
+    places += [v.location for v in problem.visits]
+    inp = vroom.Input()
+    for mode in {c.travel_mode for c in problem.caregivers}:
+        secs = np.ceil(time_matrix(problem.travel, places, mode) * 60 - 1e-6).astype(np.int64)
+        inp.set_durations_matrix(profile=mode, matrix_input=secs)
+    skill_ids: dict[str, int] = {}
+
+    def skill(name: str) -> int:
+        return skill_ids.setdefault(name, len(skill_ids) + 1)
+
+    vehicles = [(c, k, s) for c in problem.caregivers for k, s in enumerate(c.shifts)]
+    n_shift = len(vehicles)
+    for i, (c, _, s) in enumerate(vehicles):
+        held = {skill(x) for x in c.skills} | {skill(f"sex:{c.sex}"), skill(f"not:{c.id}")}
+        held |= {skill(f"not:{o.id}") for o in problem.caregivers if o.id != c.id}
+        held.discard(skill(f"not:{c.id}"))
+        breaks = [
+            vroom.Break(
+                j,
+                [vroom.TimeWindow(_sec(b.earliest), _sec(b.latest - b.duration))],
+                _sec(b.duration),
+            )
+            for j, b in enumerate(s.breaks)
+        ]
+        inp.add_vehicle(
+            vroom.Vehicle(
+                i, start=i, end=n_shift + i, profile=c.travel_mode, skills=held,
+                time_window=vroom.TimeWindow(_sec(s.start_time), _sec(s.latest_end)),
+                breaks=breaks,
+            )
+        )  # fmt: skip
+    for j, v in enumerate(problem.visits):
+        need = {skill(x) for x in v.required_skills} | {
+            skill(f"not:{x}") for x in v.excluded_caregivers
+        }
+        if v.sex_preference:
+            need.add(skill(f"sex:{v.sex_preference}"))
+        windows = [vroom.TimeWindow(_sec(w.start), _sec(w.end)) for w in v.windows]
+        inp.add_job(
+            vroom.Job(
+                j, location=2 * n_shift + j, default_service=_sec(v.duration), skills=need,
+                priority=min(100, 10 * v.priority), time_windows=windows,
+            )
+        )  # fmt: skip
+    sol = inp.solve(
+        exploration_level=VROOM_EXPLORATION,
+        nb_threads=VROOM_THREADS,
+        timeout=datetime.timedelta(seconds=time_limit),
+    )
+    return _vroom_plan(problem, vehicles, sol)
+
+
+def _sec(minutes: float) -> int:
+    return round(minutes * 60)
+
+
+def _vroom_plan(problem, vehicles, sol) -> dict:
+    df = sol.routes
+    routes = {i: {"stops": [], "breaks": []} for i in range(len(vehicles))}
+    served = set()
+    for row in df.itertuples():
+        start = (row.arrival + row.waiting_time) / 60
+        if row.type == "job":
+            vid = problem.visits[int(row.id)].id
+            routes[int(row.vehicle_id)]["stops"].append([vid, 0, start])
+            served.add(vid)
+        elif row.type == "break":
+            routes[int(row.vehicle_id)]["breaks"].append([start, row.service / 60])
+    out = []
+    for i, (c, k, _) in enumerate(vehicles):
+        out.append({"caregiver": c.id, "shift": k} | routes[i])
+    return {"routes": out, "unassigned": [v.id for v in problem.visits if v.id not in served]}
+
+
 SOLVERS = {
     ("solomon", "ortools"): ortools_solomon,
     ("hhcrsp", "ortools"): ortools_hhcrsp,

@@ -64,9 +64,19 @@ def _solve_hhcrsp(path: Path, time_limit: float, seed: int) -> dict[str, object]
 def _solve_json(path: Path, time_limit: float, seed: int) -> dict[str, object]:
     from scheduler.formats.json_problem import load_problem
 
-    solution = solve(load_problem(path), SolveParams(time_limit=time_limit, seed=seed))
-    routes = [list(r.visit_ids) for r in solution.routes]
-    return _report(routes, list(solution.unassigned), solution.objective, solution)
+    problem = load_problem(path)
+    solution = solve(problem, SolveParams(time_limit=time_limit, seed=seed))
+    return _report(
+        json_routes(problem, solution), list(solution.unassigned), solution.objective, solution
+    )
+
+
+def json_routes(problem, solution: Solution) -> list[list[str]]:
+    """routes[k]: the k-th caregiver's visit ids (shifts in order), empty when idle (DESIGN §5)."""
+    by_caregiver: dict[str, list[str]] = {c.id: [] for c in problem.caregivers}
+    for r in sorted(solution.routes, key=lambda r: r.shift):
+        by_caregiver[r.caregiver_id] += r.visit_ids
+    return [by_caregiver[c.id] for c in problem.caregivers]
 
 
 def _report(routes: list, unassigned: list, objective: float, s: Solution) -> dict[str, object]:

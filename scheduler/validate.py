@@ -217,3 +217,143 @@ def _reported_mismatches(report: Report, output: dict) -> list[str]:
     if claimed_vehicles is not None and int(claimed_vehicles) != report.vehicles:
         out.append(f"reported {claimed_vehicles} vehicles, routes use {report.vehicles}")
     return out
+
+
+# --- station days (the JSON Problem model) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """Feasibility and the figures of a timed plan, recomputed from the problem alone."""
+
+    feasible: bool
+    violations: tuple[str, ...]
+    served: int  # visits with every carer present
+    unassigned: int
+    travel: float  # minutes
+    distance: float  # km (geo) or problem units
+    lateness: float  # minutes past soft windows
+    routes: int
+
+
+def validate_plan(problem, plan: dict) -> PlanReport:
+    """Check a timed plan of a ``scheduler.model.Problem`` from any solver.
+
+    ``plan["routes"]``: ``{"caregiver", "shift", "stops": [[visit id, carer, start]],
+    "breaks": [[start, duration]]}``. Each stop starts inside a hard window (or after the soft
+    one), after the previous stop's end plus the travel to it plus any break taken in between;
+    every break of a used shift lies inside its own window; the caregiver holds the skills, sex
+    and is not excluded; both carers of a two-carer visit are present, on two caregivers, at
+    the synchronised gap; the shift is respected at both ends.
+    """
+    from scheduler.travel import distance_matrix, time_matrix
+
+    visits = {v.id: v for v in problem.visits}
+    out: list[str] = []
+    seen: dict[tuple[str, int], tuple[str, float]] = {}
+    travel = distance = lateness = 0.0
+    used = 0
+
+    def leg(a, b, mode) -> tuple[float, float]:
+        t = float(time_matrix(problem.travel, [a, b], mode)[0, 1])
+        return t, float(distance_matrix(problem.travel, [a, b])[0, 1])
+
+    for r in plan.get("routes", []):
+        cg = problem.caregiver(r["caregiver"])
+        shift = cg.shifts[int(r.get("shift", 0))]
+        stops = [(str(v), int(k), float(t)) for v, k, t in r.get("stops", [])]
+        if not stops:
+            continue
+        used += 1
+        name = f"{cg.id}"
+        breaks = sorted((float(s), float(d)) for s, d in r.get("breaks", []))
+        out += _break_windows(name, shift, breaks)
+        place, ready = shift.start, shift.start_time
+        for vid, carer, start in stops:
+            v = visits.get(vid)
+            if v is None or carer >= v.carers or (vid, carer) in seen:
+                out.append(f"{name}: stop {vid}/{carer} unknown or repeated")
+                continue
+            seen[(vid, carer)] = (cg.id, start)
+            minutes, km = leg(place, v.location, cg.travel_mode)
+            travel, distance = travel + minutes, distance + km
+            pause = sum(d for s, d in breaks if ready - EPS <= s and s + d <= start + EPS)
+            if start + EPS < ready + minutes + pause:
+                out.append(f"{name}: {vid} starts at {start:.2f} before it can be reached")
+            late, msg = _window_check(v, start)
+            lateness += late
+            out += [f"{name}: {vid} {msg}"] if msg else []
+            out += [f"{name}: {vid} {m}" for m in _who_check(v, carer, cg)]
+            place, ready = v.location, start + v.duration_of(carer)
+        minutes, km = leg(place, shift.end, cg.travel_mode)
+        travel, distance = travel + minutes, distance + km
+        pause = sum(d for s, d in breaks if ready - EPS <= s)
+        if ready + minutes + pause > shift.latest_end + EPS:
+            out.append(f"{name}: back at {ready + minutes + pause:.2f} after {shift.latest_end}")
+        for s, d in breaks:
+            clash = [
+                vid
+                for vid, k, t in stops
+                if t < s + d - EPS and s < t + visits[vid].duration_of(k) - EPS
+            ]
+            if clash:
+                out.append(f"{name}: break at {s:.2f} overlaps {clash[0]}")
+    served = 0
+    for v in problem.visits:
+        got = [seen[(v.id, k)] for k in range(v.carers) if (v.id, k) in seen]
+        if not got:
+            continue
+        if len(got) < v.carers:
+            out.append(f"{v.id}: only {len(got)} of {v.carers} carers")
+            continue
+        if v.carers == 2:
+            out += _sync_check(v, got)
+        served += 1
+    return PlanReport(
+        not out, tuple(out), served, len(problem.visits) - served, travel, distance, lateness, used
+    )
+
+
+def _break_windows(name: str, shift, breaks: list[tuple[float, float]]) -> list[str]:
+    out = []
+    if len(breaks) != len(shift.breaks):
+        out.append(f"{name}: {len(breaks)} breaks taken, the shift has {len(shift.breaks)}")
+    for b, (s, d) in zip(sorted(shift.breaks, key=lambda b: b.earliest), breaks, strict=False):
+        if d + EPS < b.duration or s + EPS < b.earliest or s + b.duration > b.latest + EPS:
+            out.append(f"{name}: break at {s:.2f} for {d:g} outside [{b.earliest}, {b.latest}]")
+    return out
+
+
+def _window_check(v, start: float) -> tuple[float, str]:
+    """Lateness past a soft last window, or a message when no window admits the start."""
+    for w in v.windows:
+        if w.start - EPS <= start <= w.end + EPS:
+            return 0.0, ""
+    last = v.windows[-1]
+    if last.soft and start >= last.start - EPS:
+        return start - last.end, ""
+    return 0.0, f"starts at {start:.2f} outside its windows"
+
+
+def _who_check(v, carer: int, cg) -> list[str]:
+    out = []
+    if not v.skills_of(carer) <= cg.skills:
+        out.append(f"needs skills {sorted(v.skills_of(carer) - cg.skills)} {cg.id} lacks")
+    if cg.id in v.excluded_caregivers:
+        out.append(f"excludes {cg.id}")
+    if v.sex_preference is not None and cg.sex != v.sex_preference:
+        out.append(f"asks for sex {v.sex_preference}")
+    if len(v.pinned_caregivers) > carer and v.pinned_caregivers[carer] != cg.id:
+        out.append(f"is pinned to {v.pinned_caregivers[carer]}")
+    return out
+
+
+def _sync_check(v, got: list[tuple[str, float]]) -> list[str]:
+    (c0, t0), (c1, t1) = got
+    out = []
+    if c0 == c1:
+        out.append(f"{v.id}: both carers are {c0}")
+    gap = t1 - t0
+    if not v.sync.min_gap - EPS <= gap <= v.sync.max_gap + EPS:
+        out.append(f"{v.id}: second carer starts {gap:.2f} after the first")
+    return out

@@ -269,6 +269,11 @@ def _order(data: Compiled) -> list[int]:
     return sorted(data.nodes_of_visit, key=key)
 
 
+def _penalty(data: Compiled, vi: int) -> float:
+    """What leaving the visit out costs: serving it for more is worse than not serving it."""
+    return data.problem.weights.unassigned_penalty(data.problem.visits[vi])
+
+
 def _place_one(b: Builder, data: Compiled, task: Task) -> bool:
     windows = windows_of(data, task)
     if not windows:
@@ -278,7 +283,7 @@ def _place_one(b: Builder, data: Compiled, task: Task) -> bool:
         cost = o.cost + _lateness(data, task, o.earliest)
         if cost < best_cost:
             best, best_cost = o, cost
-    if best is None:
+    if best is None or best_cost > _penalty(data, task.visit):
         return False
     b.insert(task, best, best.earliest, fixed=False)
     return True
@@ -306,7 +311,7 @@ def _place_pair(b: Builder, data: Compiled, vi: int) -> bool:
             cost = a.cost + c.cost + _lateness(data, tasks[0], t0) + _lateness(data, tasks[1], t1)
             if cost < best_cost:
                 best, best_cost = (a, c, t0, t1), cost
-    if best is None:
+    if best is None or best_cost > _penalty(data, vi):
         return False
     a, c, t0, t1 = best
     b.insert(tasks[0], a, t0, fixed=True)

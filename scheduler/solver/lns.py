@@ -8,38 +8,48 @@ a schedule that settles the synchronisation exactly: start times are propagated 
 point over the routes and the sync constraints (a longest-path computation, like the
 independent validator), so every candidate is priced as the result will be reported.
 
-It takes OR-Tools' plan as its start and hands its best back to OR-Tools for a final check.
-It covers: allowed vehicles, one window per visit (hard or soft), sync pairs, pinned starts,
-travel modes, shift times with overtime, working-time limits (one shift per caregiver), fixed
-cost per caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems
-with breaks, capacities or several windows stay with OR-Tools alone (``applies``).
+It takes the better of OR-Tools' plan and the construction as its start and hands its best
+back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
+(hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
+overtime, breaks, working-time limits (one shift per caregiver, no breaks), fixed cost per
+caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems with
+capacities stay with OR-Tools alone (``applies``).
+
+A break is taken where the caregiver is, before travelling on: at the first stop where it
+costs nothing (it fits in the waiting before the next visit) or where postponing it past the
+next visit would miss its window.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import time
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from scheduler.solver.compile import Compiled
+from scheduler.solver.search import Found
 
 INF = float("inf")
+BIG = 1 << 60  # an integer start that no window admits
 TOP_SINGLE = 4  # candidates per task checked with the exact schedule
 TOP_PAIR = 6  # positions per carer combined for a two-carer visit
+ROUTE_RUIN = 0.1  # share of ruins that empty a whole (short) route
+RUIN_MAX = 30  # most visits removed by one ruin
 
 
 def applies(data: Compiled) -> bool:
     """Whether this search models every constraint of the problem (else OR-Tools alone)."""
     p = data.problem
-    if any(v.demand for v in p.visits) or any(len(v.windows) != 1 for v in p.visits):
+    if any(v.demand for v in p.visits):
         return False
     for c in p.caregivers:
-        if any(s.breaks for s in c.shifts):
-            return False
-        if c.max_working_minutes is not None and len(c.shifts) > 1:
+        several = len(c.shifts) > 1 or any(s.breaks for s in c.shifts)
+        if c.max_working_minutes is not None and several:
             return False
     return True
 
@@ -50,6 +60,8 @@ class _Data:
     tasks: list[int]
     ready: list[int]
     due: list[int]  # hard latest start (soft windows: horizon)
+    wins: list[list[tuple[int, int]]]  # start windows, the last one up to ``due``
+    svc: list[int]  # service time (integer units, rounded up as in the transit matrix)
     soft_due: list[int]  # start after this is late (soft windows), else horizon
     late_w: list[float]  # objective units per integer time unit late
     max_w: float
@@ -59,6 +71,7 @@ class _Data:
     gap_hi: list[int]
     penalty: list[float]  # objective units per unassigned task
     allowed: list[list[int]]
+    usable: list[list[int]]  # allowed vehicles whose shift meets the task's windows
     v_start: list[int]
     v_end: list[int]
     v_t0: list[int]
@@ -70,6 +83,7 @@ class _Data:
     fair_w: float
     v_fixed: float
     v_tr: list[list[list[int]]]  # per vehicle: transit matrix (shared by mode)
+    v_breaks: list[list[tuple[int, int, int]]]  # per vehicle: (earliest, latest start, duration)
     v_cost: list[list[list[float]]]  # per vehicle: travel cost matrix
     v_pref: list[list[float] | None]
     pairs: list[tuple[int, int]]
@@ -84,22 +98,26 @@ def _prepare(data: Compiled) -> _Data:
     late_w, partner, role = [0.0] * n, [-1] * n, [0] * n
     gap_lo, gap_hi, penalty = [0] * n, [0] * n, [0.0] * n
     allowed: list[list[int]] = [[] for _ in range(n)]
+    wins: list[list[tuple[int, int]]] = [[(0, horizon)] for _ in range(n)]
     for t, ok in zip(data.tasks, data.allowed, strict=True):
         v = p.visits[t.visit]
-        win = v.windows[0]
-        ready[t.node] = data.t(win.start)
+        win = v.windows[-1]
+        ready[t.node] = data.t(v.windows[0].start)
         if win.soft:
             soft_due[t.node] = data.t(win.end)
             late_w[t.node] = w.lateness * win.lateness_weight / data.scale
         else:
             due[t.node] = data.t(win.end)
+        wins[t.node] = [(data.t(x.start), data.t(x.end)) for x in v.windows]
+        wins[t.node][-1] = (data.t(win.start), due[t.node])
         role[t.node] = t.carer
         penalty[t.node] = w.unassigned_penalty(v) / v.carers
         allowed[t.node] = list(ok)
         if v.pinned_start is not None and (t.carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
             pinned = data.t(v.pinned_start)
-            if ready[t.node] <= pinned <= due[t.node]:
+            if any(lo <= pinned <= hi for lo, hi in wins[t.node]):
                 ready[t.node] = due[t.node] = pinned
+                wins[t.node] = [(pinned, pinned)]
             else:
                 allowed[t.node] = []  # as the routing model: it can only stay unassigned
     pairs = []
@@ -118,11 +136,13 @@ def _prepare(data: Compiled) -> _Data:
         v_cost.append(cost)
         pref = data.preference_vector(k)
         v_pref.append(None if pref is None else [x / data.cost_scale for x in pref])
-    return _Data(
+    out = _Data(
         n=n,
         tasks=[t.node for t in data.tasks],
         ready=ready,
         due=due,
+        wins=wins,
+        svc=np.ceil(data.service * data.scale - 1e-9).astype(int).tolist(),
         soft_due=soft_due,
         late_w=late_w,
         max_w=w.max_lateness / data.scale,
@@ -132,6 +152,7 @@ def _prepare(data: Compiled) -> _Data:
         gap_hi=gap_hi,
         penalty=penalty,
         allowed=allowed,
+        usable=[[] for _ in range(n)],
         v_start=[v.start_node for v in data.vehicles],
         v_end=[v.end_node for v in data.vehicles],
         v_t0=[data.t(data.shift(k).start_time) for k in range(len(data.vehicles))],
@@ -146,11 +167,40 @@ def _prepare(data: Compiled) -> _Data:
         fair_w=w.fairness / data.scale,
         v_fixed=w.caregiver_used,
         v_tr=v_tr,
+        v_breaks=[_breaks(data, k) for k in range(len(data.vehicles))],
         v_cost=v_cost,
         v_pref=v_pref,
         pairs=pairs,
         owner=[v.caregiver for v in data.vehicles],
     )
+    _usable(out)
+    return out
+
+
+def _usable(d: _Data) -> None:
+    """Allowed vehicles whose shift can reach the task inside its windows (cheap bounds)."""
+    for n in d.tasks:
+        d.usable[n] = [
+            k
+            for k in d.allowed[n]
+            if d.v_t0[k] <= d.due[n] and d.ready[n] + d.svc[n] <= d.v_tmax[k]
+        ]
+
+
+def _breaks(data: Compiled, k: int) -> list[tuple[int, int, int]]:
+    out = []
+    for b in sorted(data.shift(k).breaks, key=lambda b: b.earliest):
+        dur = data.ceil_t(b.duration)
+        out.append((data.t(b.earliest), data.t(b.latest) - dur, dur))
+    return out
+
+
+def _open(wins: list[tuple[int, int]], t: int) -> int:
+    """The earliest start at or after ``t`` inside one of the windows (INF-like if none)."""
+    for lo, hi in wins:
+        if t <= hi:
+            return lo if t < lo else t
+    return BIG
 
 
 def _limit(data: Compiled, k: int) -> int | None:
@@ -171,6 +221,7 @@ class _State:
         self.start = [0] * d.n
         self.dep = [0] * len(routes)  # latest departure that keeps the first start
         self.end = [0] * len(routes)
+        self.brk: list[list[tuple[int, int]]] = [[] for _ in routes]  # breaks taken
         self.cost = INF
         self.feasible = self.settle()
 
@@ -178,39 +229,56 @@ class _State:
         s = _State.__new__(_State)
         s.d, s.routes = self.d, [list(r) for r in self.routes]
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
-        s.dep, s.end = list(self.dep), list(self.end)
+        s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
         return s
 
-    def settle(self) -> bool:
-        """Earliest start times at a fixed point of routes and sync gaps; price the plan."""
+    def settle(self, changed: Iterable[int] | None = None, added: Iterable[int] = ()) -> bool:
+        """Earliest start times at a fixed point of routes and sync gaps; price the plan.
+
+        Bounds only grow, so after the first pass only the routes whose bounds moved are
+        recomputed. After an insertion (``changed`` routes, ``added`` nodes) no start can move
+        earlier, so the previous starts are valid lower bounds and only the changed routes
+        need a first pass: the same fixed point, reached with less work.
+        """
         d, routes = self.d, self.routes
         start, bound = self.start, {}
-        served = {n for r in routes for n in r}
-        pairs = [(a, b) for a, b in d.pairs if a in served]
+        where = {n: k for k, r in enumerate(routes) for n in r}
+        pairs = [(a, b) for a, b in d.pairs if a in where]
+        warm = changed is not None
+        dirty: Iterable[int] = range(len(routes)) if changed is None else changed
+        for n in added:
+            start[n] = 0
         for _ in range(len(pairs) + 2):
-            if not self._forward(bound):
+            if not self._forward(bound, dirty, warm):
                 self.cost = INF
                 return False
-            changed = False
+            moved = set()
             for a, b in pairs:
                 ta, tb = start[a], start[b]
                 if tb < ta + d.gap_lo[b]:
                     bound[b] = ta + d.gap_lo[b]
-                    changed = True
+                    moved.add(where[b])
                 elif tb > ta + d.gap_hi[b]:
                     bound[a] = tb - d.gap_hi[b]
-                    changed = True
-            if not changed:
-                self.cost = self._price(served)
+                    moved.add(where[a])
+            if not moved:
+                self.cost = self._price(where)
                 return True
+            dirty = moved
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
-    def _forward(self, bound: dict[int, int]) -> bool:
+    def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
         d, start = self.d, self.start
-        ready, due = d.ready, d.due
-        for k, r in enumerate(self.routes):
+        ready, due, wins = d.ready, d.due, d.wins
+        for k in vehicles:
+            r = self.routes[k]
             if not r:
+                self.brk[k] = []
+                continue
+            if d.v_breaks[k]:
+                if not self._forward_breaks(k, r, bound, warm):
+                    return False
                 continue
             tr = d.v_tr[k]
             prev, t = d.v_start[k], d.v_t0[k]
@@ -218,25 +286,76 @@ class _State:
                 t += tr[prev][n]
                 if t < ready[n]:
                     t = ready[n]
-                b = bound.get(n)
-                if b is not None and t < b:
-                    t = b
+                if n in bound and t < bound[n]:
+                    t = bound[n]
+                if warm and t < start[n]:
+                    t = start[n]
                 if t > due[n]:
                     return False
+                if len(wins[n]) > 1:
+                    t = _open(wins[n], t)
+                    if t > due[n]:
+                        return False
                 start[n] = t
                 prev = n
             end = t + tr[prev][d.v_end[k]]
-            if end > d.v_tmax[k]:
+            if not self._close(k, r, end):
                 return False
-            first = r[0]
-            dep = max(d.v_t0[k], start[first] - tr[d.v_start[k]][first])
-            limit = d.v_limit[k]
-            if limit is not None and end - dep > limit:
-                return False
-            self.dep[k], self.end[k] = dep, end
         return True
 
-    def _price(self, served: set[int]) -> float:
+    def _forward_breaks(self, k: int, r: list[int], bound: dict[int, int], warm: bool) -> bool:
+        """As ``_forward`` for one route whose shift has breaks (see the module docstring)."""
+        d, start = self.d, self.start
+        tr, svc, wins = d.v_tr[k], d.svc, d.wins
+        todo = d.v_breaks[k]
+        taken: list[tuple[int, int]] = []
+        prev, free = d.v_start[k], d.v_t0[k]
+        for n in r:
+            trv = tr[prev][n] - svc[prev]
+            low = bound.get(n, 0)
+            if warm and start[n] > low:
+                low = start[n]
+            s0 = _open(wins[n], max(free + trv, low))
+            while len(taken) < len(todo):
+                e, latest, dur = todo[len(taken)]
+                at = free if free > e else e
+                if at > latest:
+                    return False
+                s1 = _open(wins[n], max(at + dur + trv, low))
+                if s1 > s0 and max(s0 + svc[n], e) <= latest:
+                    break  # not free now, and still possible after this visit
+                taken.append((at, dur))
+                free, s0 = at + dur, s1
+            if s0 >= BIG:
+                return False
+            start[n] = s0
+            prev, free = n, s0 + svc[n]
+        for e, latest, dur in todo[len(taken) :]:
+            at = free if free > e else e
+            if at > latest:
+                return False
+            taken.append((at, dur))
+            free = at + dur
+        self.brk[k] = taken
+        return self._close(k, r, free + tr[prev][d.v_end[k]] - svc[prev])
+
+    def _close(self, k: int, r: list[int], end: int) -> bool:
+        """Check the route's return and working time; keep its departure and end."""
+        d = self.d
+        if end > d.v_tmax[k]:
+            return False
+        tr = d.v_tr[k]
+        first = r[0]
+        dep = self.start[first] - tr[d.v_start[k]][first]
+        if dep < d.v_t0[k]:
+            dep = d.v_t0[k]
+        limit = d.v_limit[k]
+        if limit is not None and end - dep > limit:
+            return False
+        self.dep[k], self.end[k] = dep, end
+        return True
+
+    def _price(self, served: Container[int]) -> float:
         d, start = self.d, self.start
         total, worst = 0.0, 0
         for k, r in enumerate(self.routes):
@@ -278,7 +397,10 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
     served = [n for r in state.routes for n in r if d.role[n] == 0]
     if not served:
         return []
-    if rng.random() < 0.6:
+    roll = rng.random()
+    if roll < ROUTE_RUIN:
+        chosen = _route_ruin(state, rng)
+    elif roll < 0.6:
         seed = rng.choice(served)
         on = set(served)
         chosen = [seed] + [m for m in near[seed] if m in on][: size - 1]
@@ -289,37 +411,65 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
     return chosen
 
 
-def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
+def _route_ruin(state: _State, rng: random.Random) -> list[int]:
+    """Every visit of the shorter of two random used routes: lets a caregiver's day go."""
     d = state.d
-    cands = []
-    for k in d.allowed[n]:
+    used = [k for k, r in enumerate(state.routes) if r]
+    k = min(rng.sample(used, min(2, len(used))), key=lambda k: len(state.routes[k]))
+    return [n if d.role[n] == 0 else d.partner[n] for n in state.routes[k]]
+
+
+def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
+    """Cheapest positions by detour and own lateness; the downstream push is priced lazily,
+    only while a position could still enter the best few (it never lowers an estimate)."""
+    d = state.d
+    due, wins, ready = d.due[n], d.wins[n], d.ready[n]
+    multi = len(wins) > 1
+    base = []
+    tie = rng.random()
+    for k in d.usable[n]:
         r = state.routes[k]
         cost, tr = d.v_cost[k], d.v_tr[k]
         prefs = d.v_pref[k]
         extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
         prev, prev_t = d.v_start[k], d.v_t0[k]
-        seq = [*r, d.v_end[k]]
-        for pos, nxt in enumerate(seq):
+        for pos, nxt in enumerate([*r, d.v_end[k]]):
+            if prev_t > due:
+                break  # every later stop starts later still
             arr = prev_t + tr[prev][n]
-            if arr < d.ready[n]:
-                arr = d.ready[n]
-            if arr <= d.due[n]:
+            if arr < ready:
+                arr = ready
+            elif multi:
+                arr = _open(wins, arr)
+            if arr <= due:
                 late = arr - d.soft_due[n]
                 est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
                 if late > 0:
                     est += late * (d.late_w[n] + d.max_w)
-                est += _push_estimate(state, k, pos, arr + tr[n][nxt], nxt)
-                cands.append((est, rng.random(), k, pos))
+                tie = (tie * 9301 + 0.49297) % 1.0  # cheap ties in random order
+                base.append((est, tie, k, pos, arr + tr[n][nxt], nxt))
             prev = nxt
-            prev_t = state.start[nxt] if nxt != d.v_end[k] else 0
-    return _commit_best(state, sorted(cands)[:TOP_SINGLE], [n])
+            prev_t = state.start[nxt] if pos < len(r) else 0
+    base.sort()
+    best: list[tuple[float, float, int, int]] = []
+    for est, tie, k, pos, arrival, nxt in base:
+        if len(best) >= TOP_SINGLE and best[TOP_SINGLE - 1][0] <= est:
+            break
+        full = est + _push_estimate(state, k, pos, arrival, nxt)
+        if full < INF:
+            bisect.insort(best, (full, tie, k, pos))
+    return _commit_best(state, best[:TOP_SINGLE], [n])
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
-    """Lateness added downstream when the next stop is reached at ``arrival`` (partners fixed)."""
+    """Lateness added downstream when the next stop is reached at ``arrival``.
+
+    A delayed stop with a partner delays the partner as much (its own route is not followed).
+    """
     d = state.d
     r = state.routes[k]
     tr = d.v_tr[k]
+    start, soft_due, late_w = state.start, d.soft_due, d.late_w
     extra = 0.0
     t = arrival
     prev = -1
@@ -327,38 +477,41 @@ def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> f
         m = r[j]
         if prev >= 0:
             t += tr[prev][m]
-        old = state.start[m]
+        old = start[m]
         if t <= old:
             return extra
         if t > d.due[m]:
             return INF
-        late_old = max(0, old - d.soft_due[m])
-        late_new = t - d.soft_due[m]
-        if late_new > 0:
-            extra += (late_new - late_old) * d.late_w[m]
-        if d.partner[m] >= 0:
-            extra += (t - old) * 1e-3  # a delayed partner ripples into another route
+        extra += (_late(t, soft_due[m]) - _late(old, soft_due[m])) * late_w[m]
+        q = d.partner[m]
+        if q >= 0:
+            shifted = start[q] + t - old
+            extra += (_late(shifted, soft_due[q]) - _late(start[q], soft_due[q])) * late_w[q]
         prev = m
-        t = max(t, old)
     if prev >= 0 and t + tr[prev][d.v_end[k]] > d.v_tmax[k]:
         return INF
     return extra
+
+
+def _late(t: int, due: int) -> int:
+    return t - due if t > due else 0
 
 
 def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     """Insert both carers of a visit: best positions per carer, combined on two caregivers."""
     d = state.d
     cands = []
+    options_b = _positions(state, b)
     for ka, pa, arr_a, ca in _positions(state, a):
-        for kb, pb, arr_b, cb in _positions(state, b):
+        for kb, pb, arr_b, cb in options_b:
             if d.owner[ka] == d.owner[kb]:
                 continue
             ta, tb = _synced(d, a, b, arr_a, arr_b)
             if ta > d.due[a] or tb > d.due[b]:
                 continue
             la, lb = ta - d.soft_due[a], tb - d.soft_due[b]
-            est = ca + cb + max(0, la) * d.late_w[a] + max(0, lb) * d.late_w[b]
-            est += max(0, la, lb) * d.max_w
+            est = ca + cb + _late(ta, d.soft_due[a]) * d.late_w[a]
+            est += _late(tb, d.soft_due[b]) * d.late_w[b] + max(0, la, lb) * d.max_w
             est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
             cands.append((est, rng.random(), ka, pa, kb, pb))
     cands.sort()
@@ -366,7 +519,7 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
         trial = state.copy()
         trial.routes[ka].insert(pa, a)
         trial.routes[kb].insert(pb, b)
-        if trial.settle():
+        if trial.settle((ka, kb), (a, b)):
             _adopt(state, trial)
             return True
     return False
@@ -390,7 +543,11 @@ def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
         extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
         prev, prev_t = d.v_start[k], d.v_t0[k]
         for pos, nxt in enumerate([*r, d.v_end[k]]):
-            arr = max(prev_t + tr[prev][n], d.ready[n])
+            arr = prev_t + tr[prev][n]
+            if arr < d.ready[n]:
+                arr = d.ready[n]
+            elif len(d.wins[n]) > 1:
+                arr = _open(d.wins[n], arr)
             est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
             late = arr - d.soft_due[n]
             rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
@@ -413,7 +570,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
         _, _, k, pos = cand
         trial = state.copy()
         trial.routes[k].insert(pos, nodes[0])
-        if trial.settle():
+        if trial.settle((k,), nodes):
             _adopt(state, trial)
             return True
     return False
@@ -421,7 +578,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
 
 def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
-    state.dep, state.end = other.dep, other.end
+    state.dep, state.end, state.brk = other.dep, other.end, other.brk
     state.cost, state.feasible = other.cost, other.feasible
 
 
@@ -452,7 +609,7 @@ def improve(
     guard: float | None = None,
     temperatures: tuple[float, float] = (30.0, 0.3),
     trace: list[str] | None = None,
-) -> dict[int, list[int]] | None:
+) -> Found | None:
     """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
 
     Temperatures are multiples of a typical arc cost (see ``_typical_arc``), cooling over
@@ -481,7 +638,7 @@ def improve(
         progress = elapsed / seconds if seconds else it / iterations
         temp = hot * (cold / hot) ** min(1.0, progress)
         cand = cur.copy()
-        size = rng.randint(2, max(2, min(30, len(visits) // 4)))
+        size = rng.randint(2, max(2, min(RUIN_MAX, len(visits) // 4)))
         removed = _ruin(cand, rng, near, size)
         cand.settle()
         served = {n for r in cand.routes for n in r}
@@ -497,7 +654,15 @@ def improve(
         trace.append(f"lns: {it + 1} iterations, {start_cost:.2f} -> {best.cost:.2f}")
     if best.cost >= start_cost - 1e-9:
         return None
-    return {k: list(r) for k, r in enumerate(best.routes)}
+    return _found(best)
+
+
+def _found(state: _State) -> Found:
+    """The plan with its settled starts and breaks, as the OR-Tools phases report one."""
+    routes = {k: list(r) for k, r in enumerate(state.routes)}
+    starts = {n: state.start[n] for r in state.routes for n in r}
+    breaks = {k: list(b) for k, b in enumerate(state.brk) if b and state.routes[k]}
+    return Found(routes, starts, breaks, 0)
 
 
 def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:

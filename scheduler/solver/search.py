@@ -26,6 +26,7 @@ class Found:
     breaks: dict[int, list[tuple[int, int]]]  # compiled vehicle -> (start, duration)
     cost: int
     solutions: int = 0
+    warm: bool | None = None  # None: no start given; False: OR-Tools refused the given routes
 
     def served(self) -> set[int]:
         return {n for r in self.routes.values() for n in r}
@@ -88,6 +89,8 @@ def run(
         return None
     found = read(built, data, assignment)
     found.solutions = counter.count
+    if initial is not None:
+        found.warm = start is not None
     return found
 
 

@@ -44,8 +44,10 @@ def solve(
         start = routes_from_plan(data, plan)
     phases: list[str] = []
     made = None
-    if start is None and len(data.tasks) > construct.CONSTRUCT_ABOVE:
-        made = construct.construct_found(data)  # OR-Tools' own first plan stalls at this size
+    if start is None and _constructs(data, params):
+        # OR-Tools' own first plan stalls on large days and fails outright on small ones with
+        # breaks and two windows per visit: every day starts from what the insertion serves
+        made = construct.construct_found(data)
         start = made.routes
         phases.append(f"construct@{clock.elapsed():.1f}s")
     try:
@@ -55,12 +57,31 @@ def solve(
             raise
         phases.append("contradiction: every visit left unassigned")
         found = None
-    if found is None and made is not None:
+    if made is not None and found is not made and not _better(data, found, made):
+        if found is not None:
+            made.solutions += found.solutions
         found = made
         phases.append("construction kept")
     return to_solution(
         data, found, SearchStats(clock.elapsed(), _count(found), _status(found), tuple(phases))
     )
+
+
+def _constructs(data: Compiled, params: SolveParams) -> bool:
+    """Every day starts from the construction, except the fleet-minimising (benchmark) path."""
+    use_fleet = params.fleet_minimisation
+    if use_fleet is None:
+        use_fleet = data.problem.weights.caregiver_used > 0
+    return not use_fleet or len(data.tasks) > construct.CONSTRUCT_ABOVE
+
+
+def _better(data: Compiled, found: Found | None, made: Found) -> bool:
+    """Whether the search's plan is at least as good as the construction (unassigned visits
+    count at their penalty in the objective)."""
+    if found is None:
+        return False
+    a, b = to_solution(data, found, SearchStats()), to_solution(data, made, SearchStats())
+    return a.objective <= b.objective + 1e-6
 
 
 def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Found | None:
@@ -72,7 +93,7 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
 
         return minimise(data, params, clock, start, phases)
     if max_reassigned is None and lns.applies(data) and _needs_sync_search(data):
-        return _with_lns(data, params, clock, start, phases)
+        return _with_lns(data, params, clock, None if made else start, phases, made)
     large = start and len(data.tasks) > construct.SEARCH_ABOVE
     if large and made is not None and max_reassigned is None:
         # one model of a large day searches slowly and may refuse a warm start: search by parts
@@ -81,7 +102,7 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
     built = build(data)
     if max_reassigned is not None and start:
         _cap_reassigned(built, start, max_reassigned)
-    if large:
+    if large or made is not None:
         phases.append("search from start")
         return construct.from_start(built, data, params, clock.left(), start)
     phases.append("search")
@@ -89,18 +110,30 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
 
 
 def _needs_sync_search(data: Compiled) -> bool:
-    """Two-carer visits are where OR-Tools' local search is weak (see scheduler.solver.lns)."""
-    pairs = sum(1 for nodes in data.nodes_of_visit.values() if len(nodes) == 2)
-    return pairs > 0 and len(data.tasks) <= LNS_MAX_TASKS
+    """Up to LNS_MAX_TASKS the ruin-and-recreate search beats OR-Tools' local search: on
+    two-carer visits (see scheduler.solver.lns) and on station days with breaks and two windows
+    (bench/results/station-day-*.md)."""
+    return len(data.tasks) <= LNS_MAX_TASKS
 
 
-def _with_lns(data: Compiled, params: SolveParams, clock: Clock, start, phases) -> Found | None:
-    """OR-Tools builds a plan, the sync-aware search improves it, OR-Tools checks the result."""
+def _with_lns(
+    data: Compiled, params: SolveParams, clock: Clock, start, phases, made: Found | None = None
+) -> Found | None:
+    """A first plan, the sync-aware search improves it, OR-Tools checks the result.
+
+    The first plan is the better of OR-Tools' own and the construction; on days with breaks or
+    several windows per visit OR-Tools' first plan is skipped (it often finds none there).
+    """
     total = params.runtime()
     timed = params.solutions() is None
     seconds = None if total is None else total * LNS_FIRST_SHARE
-    first = run(build(data), data, params, seconds, params.solutions(), start)
-    phases.append(f"first@{clock.elapsed():.1f}s")
+    first = made
+    if made is None or not _first_fails(data):
+        first = run(build(data), data, params, seconds, params.solutions(), start)
+        phases.append(f"first@{clock.elapsed():.1f}s")
+        if made is not None and not _better(data, first, made):
+            first = made
+            phases.append("from construction")
     if first is None:
         return None
     until = None if total is None else max(0.0, total * (1 - LNS_CHECK_SHARE) - clock.elapsed())
@@ -116,12 +149,21 @@ def _with_lns(data: Compiled, params: SolveParams, clock: Clock, start, phases) 
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
         return first
-    final = run(build(data), data, params, clock.left(), params.solutions(), better)
-    phases.append(f"check@{clock.elapsed():.1f}s")
-    if final is None or final.cost > first.cost:
-        return first
-    final.solutions += first.solutions
-    return final
+    better.solutions = first.solutions + 1
+    final = construct.warm_run(build(data), data, params, clock.left(), better)
+    phases.append(f"check{' (plan refused)' if final is None else ''}@{clock.elapsed():.1f}s")
+    if final is not None and _better(data, final, better):
+        final.solutions += better.solutions
+        return final
+    return better if _better(data, better, first) else first
+
+
+def _first_fails(data: Compiled) -> bool:
+    """Breaks or several windows per visit: where OR-Tools' own first plan is unreliable."""
+    p = data.problem
+    return any(len(v.windows) > 1 for v in p.visits) or any(
+        s.breaks for c in p.caregivers for s in c.shifts
+    )
 
 
 def _cap_reassigned(built, start: dict[int, list[int]], cap: int) -> None:
