@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from carehub.auth import throttle
     from carehub.common import converters
     from carehub.extensions import babel, csrf, db, login_manager, migrate
+    from carehub.registry import imports as _sheets  # noqa: F401  (registers its import sheets)
 
     converters.install(app)
     logs.configure(app)

@@ -167,14 +167,8 @@ def register(spec: Spec) -> Spec:
 
 
 def spec_for(kind: str) -> Spec:
-    _load_domains()
     if kind not in SPECS:
         kinds = ", ".join(SPECS)
         message = _l("Nothing to import as %(kind)s: use %(kinds)s.", kind=kind, kinds=kinds)
         raise NotFound(message, code="not_found")
     return SPECS[kind]
-
-
-def _load_domains() -> None:
-    """Domains register their specs when imported; import them once, here, to avoid cycles."""
-    import carehub.registry.imports  # noqa: F401
