@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -21,8 +23,18 @@ NAMING = {
 }
 
 
+class ErrorOut(ErrorSchema):
+    """The error body of DESIGN §5, with the stable code of the refusal when it has one."""
+
+    error = ma.fields.String(
+        metadata={"description": "Stable code of the refusal (e.g. stale, id_number_unavailable)"}
+    )
+
+
 class CareHubApi(Api):
     """flask-smorest's Api without its own error handler: carehub.errors answers for API and pages."""
+
+    ERROR_SCHEMA = ErrorOut
 
     def _register_error_handlers(self) -> None:
         pass

@@ -56,13 +56,16 @@ class Date(mm.Date):
 
 
 class Time(mm.Time):
-    """A time of day; documented as its own pattern (apispec has no format for marshmallow's Time)."""
+    """A time of day, documented by a pattern (apispec gives a strftime-formatted time none)."""
 
     default_error_messages = {**_ANY, "invalid": _l("Enter a time (HH:MM).")}
+    HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+    ISO = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
     def __init__(self, *args, **kwargs):
-        metadata = {"pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "11:00"}
-        super().__init__(*args, metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
+        pattern = self.HH_MM if kwargs.get("format") == "%H:%M" else self.ISO
+        metadata = {"pattern": pattern, **kwargs.pop("metadata", {})}
+        super().__init__(*args, metadata=metadata, **kwargs)
 
 
 class DateTime(mm.DateTime):
