@@ -32,6 +32,7 @@ from carehub.jobs.models import Job
 
 LEASE_SECONDS = 60
 ERROR_CHARS = 4000
+BUSY_TRIES = 3  # SQLite only: claims refused for a busy database before giving up for now
 log = logging.getLogger(__name__)
 
 
@@ -74,6 +75,7 @@ def _claimable(now):
 def claim(worker_id: str, lease_seconds: int = LEASE_SECONDS) -> int | None:
     """Take the next job for ``worker_id`` and commit; its id, or None when nothing waits."""
     postgres = db.session.get_bind().dialect.name == "postgresql"
+    busy = 0
     while True:
         now = clock.utc_now()
         query = (
@@ -86,9 +88,12 @@ def claim(worker_id: str, lease_seconds: int = LEASE_SECONDS) -> int | None:
             query = query.with_for_update(skip_locked=True)
         try:
             row = db.session.execute(query).first()
-        except OperationalError:  # SQLite: a job holds the write lock; look again later
+        except OperationalError:  # SQLite: another connection is committing; look again
             db.session.rollback()
-            return None
+            busy += 1
+            if busy > BUSY_TRIES:
+                return None
+            continue
         if row is None:
             db.session.rollback()
             return None
@@ -108,9 +113,12 @@ def claim(worker_id: str, lease_seconds: int = LEASE_SECONDS) -> int | None:
         try:
             taken = _write(guard, **values)
             db.session.commit()
-        except OperationalError:  # SQLite: busy past its timeout; look again later
+        except OperationalError:  # SQLite: a job holds the write lock past the busy timeout
             db.session.rollback()
-            return None
+            busy += 1
+            if busy > BUSY_TRIES:
+                return None
+            continue
         if taken:
             return row.id
 
