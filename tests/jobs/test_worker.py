@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from carehub.extensions import db
@@ -130,3 +131,24 @@ def test_two_worker_threads_run_each_job_once(app, worker):
     assert runs_committed(app) == dict.fromkeys(ids, 1)
     assert {job(app, i).state for i in ids} == {"succeeded"}
     assert {job(app, i).attempts for i in ids} == {1}
+
+
+def test_an_interrupted_job_goes_back_to_the_queue_at_once(app, worker, monkeypatch):
+    """A second SIGTERM/SIGINT interrupts the running job: its work rolls back and another worker
+    may take it straight away, without waiting for the lease to expire."""
+    from carehub.jobs.registry import KINDS, JobKind, load_kinds
+
+    load_kinds()
+
+    def interrupted(ctx, **_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(KINDS, "selftest", JobKind("selftest", interrupted, "self-test"))
+    (only,) = queue_selftests(app, 1)
+    with pytest.raises(KeyboardInterrupt):  # the worker stops
+        worker("w1").run_next()
+    released = job(app, only)
+    assert released.state == "queued" and released.worker_id is None and released.attempts == 0
+    monkeypatch.undo()
+    assert worker("w2").run_next() == only
+    assert job(app, only).state == "succeeded" and job(app, only).attempts == 1
