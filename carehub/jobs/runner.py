@@ -123,8 +123,14 @@ class Worker:
         return ran
 
     def serve(self) -> None:
+        """Run jobs until asked to stop; a lost database (a restart, a failover) is waited out."""
         while not self.stopping.is_set():
-            if self.run_next() is None:
+            try:
+                ran = self.run_next()
+            except Exception:
+                log.exception("worker %s: the queue is unreachable; trying again", self.name)
+                ran = None
+            if ran is None:
                 self.stopping.wait(self.poll_seconds)
 
     def _run(self, job_id: int) -> None:
