@@ -69,14 +69,15 @@ def request_job(actor: User, payload: dict) -> Job:
         station_for_write(actor, station_id, "parameters.station_id")
     elif actor.role != "admin":
         raise Forbidden(_l("Only an administrator can start this job."), code="forbidden")
-    waiting = db.session.scalar(
+    same_station = Job.station_id.is_(None) if station_id is None else Job.station_id == station_id
+    waiting = db.session.scalars(
         select(Job)
-        .where(Job.kind == kind.name, Job.state == "queued", Job.period_key.is_(None))
-        .order_by(Job.id)  # fmt: skip
-        .where(Job.station_id.is_(None) if station_id is None else Job.station_id == station_id)
+        .where(Job.kind == kind.name, Job.state == "queued", Job.period_key.is_(None), same_station)
+        .order_by(Job.id)
     )
-    if waiting is not None and waiting.parameters == parameters:
-        return waiting
+    for queued in waiting:
+        if queued.parameters == parameters:
+            return queued
     with atomic():
         job, _ = queue.enqueue(kind.name, parameters, station_id=station_id,
                                requested_by=actor.username, max_attempts=kind.max_attempts)  # fmt: skip
