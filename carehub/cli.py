@@ -30,6 +30,9 @@ def register_commands(app) -> None:
     from carehub.visits.cli import visits
 
     app.cli.add_command(visits)
+    from carehub.jobs.cli import worker
+
+    app.cli.add_command(worker)
 
 
 @click.command("seed-demo")

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from carehub.auth.views import bp as auth_bp
     from carehub.careplans.views import bp as careplans_bp
     from carehub.imports.views import bp as import_bp
+    from carehub.jobs.views import bp as jobs_bp
     from carehub.registry.views import bp as registry_bp
     from carehub.ui import register_template_helpers
 
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(import_bp)
     app.register_blueprint(careplans_bp)
+    app.register_blueprint(jobs_bp)
     register_template_helpers(app)
     app.after_request(remember_language)
 
