@@ -8,7 +8,8 @@ PORT ?= 5000
 
 .PHONY: run test install system-deps db demo lint serve translations
 
-run: install db demo  ## install, migrate, load the demo district, start the web app
+run: install db demo  ## install, migrate, load the demo district, its next two weeks, serve
+	$(BIN)/carehub visits generate --days 14
 	$(BIN)/carehub run --host $(HOST) --port $(PORT)
 
 test: install system-deps  ## the whole suite, on SQLite then on PostgreSQL
