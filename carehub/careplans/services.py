@@ -107,6 +107,40 @@ def add_version(actor: User, plan_id: int, payload: dict):
     return plan, result
 
 
+def check_plan(actor: User, payload: dict) -> Resident:
+    """Check a plan (or the next version) as ``save_plan`` would, writing nothing (imports)."""
+    require_write(actor)
+    data = load(PlanIn(), payload)
+    resident = get_resident(actor, data["resident_id"])
+    plan = db.session.scalar(select(CarePlan).where(CarePlan.resident_id == resident.id))
+    start = _effective_from(data, plan.current if plan else None)
+    for n, item in enumerate(data["items"]):
+        _item(f"items.{n}", item, resident, start, line=1)
+    return resident
+
+
+def save_plan(actor: User, payload: dict) -> CarePlan:
+    """The resident's first plan, or a new version of it (imports): an item of the same service
+    as one of the current version continues that item's line, so its visits are updated in place.
+    """
+    require_write(actor)
+    resident_id = payload.get("resident_id")
+    plan = db.session.scalar(select(CarePlan).where(CarePlan.resident_id == resident_id))
+    if plan is None:
+        return create_plan(actor, payload)
+    get_resident(actor, plan.resident_id)
+    free = [(i.service_code, i.line) for i in plan.current.items]
+    items = []
+    for item in payload["items"]:
+        match = next((pair for pair in free if pair[0] == item.get("service_code")), None)
+        if match is not None and "line" not in item:
+            free.remove(match)
+            item = {**item, "line": match[1]}
+        items.append(item)
+    version = {k: v for k, v in payload.items() if k != "resident_id"}
+    return add_version(actor, plan.id, {**version, "items": items})[0]
+
+
 def _effective_from(data: dict, current: CarePlanVersion | None) -> date:
     today = local_today()
     start = data.get("effective_from") or today

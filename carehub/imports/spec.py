@@ -177,4 +177,5 @@ def spec_for(kind: str) -> Spec:
 
 def _load_domains() -> None:
     """Domains register their specs when imported; import them once, here, to avoid cycles."""
+    import carehub.careplans.imports  # noqa: F401
     import carehub.registry.imports  # noqa: F401
