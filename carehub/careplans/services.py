@@ -28,6 +28,7 @@ from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Resident, ServiceType
 from carehub.registry.services.residents import get_resident
+from carehub.visits import reasons
 
 
 def list_plans(actor: User, args: dict) -> Page:
@@ -100,7 +101,8 @@ def add_version(actor: User, plan_id: int, payload: dict):
         current.effective_to = start - timedelta(days=1)
         version = _new_version(actor, plan, plan.resident, data, start, current.number + 1)
         db.session.flush()
-        result = reconcile_plan(actor, plan, start, f"plan version {version.number} from {start}")
+        why = reasons.plan_version(version.number, start)
+        result = reconcile_plan(actor, plan, start, why)
         record(actor, "version", "care_plan", plan.id, plan.resident.station_id,
                {**_summary(version), "visits": result.counts()})  # fmt: skip
     db.session.expire(plan, ["versions"])
