@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -52,6 +53,13 @@ def render(code: str | None, params: dict | None, fallback: str | None, labelled
     """The reason in the current language; the stored text when the code is unknown (older rows)."""
     from carehub.ui import label
 
+    if not has_request_context():  # a job or the CLI: English, as the stored text
+        with force_locale("en"):
+            return _render(code, params, fallback, labelled, label)
+    return _render(code, params, fallback, labelled, label)
+
+
+def _render(code, params, fallback, labelled: bool, label) -> str:
     message = MESSAGES.get(code or "")
     if message is None:
         return fallback or ""
