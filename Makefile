@@ -8,7 +8,8 @@ PORT ?= 5000
 
 .PHONY: run test install system-deps db demo lint serve translations
 
-run: install db demo  ## install, migrate, load the demo district, start the job worker and the web app
+run: install db demo  ## install, migrate, load the demo district and its next two weeks, start the job worker and the web app
+	$(BIN)/carehub visits generate --days 14
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: install system-deps  ## the whole suite, on SQLite then on PostgreSQL

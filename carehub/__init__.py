@@ -55,9 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from carehub import errors, logs, models, security, web  # noqa: F401  (models: every table)
     from carehub.auth import throttle
+    from carehub.careplans import imports as _plan_sheets  # noqa: F401  (registers import sheets)
     from carehub.common import converters
     from carehub.extensions import babel, csrf, db, login_manager, migrate
-    from carehub.registry import imports as _sheets  # noqa: F401  (registers its import sheets)
+    from carehub.registry import imports as _registry_sheets  # noqa: F401  (the same)
 
     converters.install(app)
     logs.configure(app)

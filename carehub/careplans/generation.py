@@ -33,13 +33,15 @@ from carehub.careplans.models import CarePlan, CarePlanItem, CarePlanVersion
 from carehub.common.types import utcnow
 from carehub.extensions import db
 from carehub.registry.models import Resident
+from carehub.visits import reasons
 from carehub.visits.models import Visit, VisitEvent
 
 DEFAULT_DAYS = 14
 # What is read of a stored visit besides COMPARED (its key, its version, its state).
-STORED = ("id", "version", "state", "cancel_reason", "resident_id", "station_id", "visit_date",
-          "plan_item_id")  # fmt: skip
-STATUS_CANCEL = "resident status "  # the reason generation gives when a resident is away
+STORED = ("id", "version", "state", "cancel_reason", "cancel_code", "resident_id", "station_id",
+          "visit_date", "plan_item_id")  # fmt: skip
+STATUS_CANCEL = "resident status "  # the reason's text when a resident is away (rows before codes)
+AWAY = {"resident_status", "resident_status_from"}
 COMPARED = ("service_code", "window1_start", "window1_end", "window2_start", "window2_end",
             "duration_minutes", "carers", "sex_preference", "funding", "notes")  # fmt: skip
 
@@ -79,7 +81,8 @@ def plans_query(station_ids: set[int] | None):
     return query
 
 
-def reconcile(actor: User | None, plans: list[CarePlan], start: date, end: date, reason: str):
+def reconcile(actor: User | None, plans: list[CarePlan], start: date, end: date,
+              reason: reasons.Reason):  # fmt: skip
     """Make the stored visits of ``plans`` from ``start`` to ``end`` what the plans want."""
     result = Result(start, end)
     if not plans or end < start:
@@ -170,16 +173,18 @@ def _settle_existing(actor, plans, start, end, wanted, result, reason, status_on
         taken.add(key)
         row = wanted.get(key)
         if _reinstatable(visit) and row is not None:
-            values = {**_fields(row), "state": "planned", "cancel_reason": None}
-            result.created += _change(actor, visit, values, "resident active again", "cancelled")
+            values = {**_fields(row), "state": "planned", "cancel_reason": None,
+                      "cancel_code": None, "cancel_params": None}  # fmt: skip
+            again = reasons.Reason("resident_active")
+            result.created += _change(actor, visit, values, again, "cancelled")
             continue
         if visit.state != "planned":
             continue
         if row is None:
             status = status_on(by_resident[visit.resident_id], visit.visit_date)
-            why = f"{STATUS_CANCEL}{status}" if status != "active" else reason
-            result.cancelled += _change(actor, visit, {"state": "cancelled",
-                                                       "cancel_reason": why[:200]}, why)  # fmt: skip
+            why = reasons.resident_status(status) if status != "active" else reason
+            values = {"state": "cancelled", "cancel_reason": why.english, **why.columns("cancel")}
+            result.cancelled += _change(actor, visit, values, why)
         elif any(getattr(visit, name) != row[name] for name in (*COMPARED, "station_id")):
             result.updated += _change(actor, visit, _fields(row), reason)
         else:
@@ -194,7 +199,11 @@ def _reinstatable(visit) -> bool:
 
     (Only these: a visit someone cancelled by hand stays cancelled.)
     """
-    return visit.state == "cancelled" and (visit.cancel_reason or "").startswith(STATUS_CANCEL)
+    if visit.state != "cancelled":
+        return False
+    return visit.cancel_code in AWAY or (
+        visit.cancel_code is None and (visit.cancel_reason or "").startswith(STATUS_CANCEL)
+    )
 
 
 def _fields(row: dict) -> dict:
@@ -203,7 +212,7 @@ def _fields(row: dict) -> dict:
     }
 
 
-def _change(actor, visit, values: dict, reason: str | None, state="planned") -> int:
+def _change(actor, visit, values: dict, reason: reasons.Reason | None, state="planned") -> int:
     """Change a ``state`` visit if nobody else did since it was read; 1 when changed."""
     done = db.session.execute(
         update(Visit)
@@ -213,13 +222,16 @@ def _change(actor, visit, values: dict, reason: str | None, state="planned") -> 
     ).rowcount
     if done and reason is not None:
         db.session.add(VisitEvent(visit_id=visit.id, from_state=state,
-                                  to_state=values.get("state", "planned"), reason=reason[:200],
-                                  **_who(actor)))  # fmt: skip
+                                  to_state=values.get("state", "planned"), reason=reason.english,
+                                  **reason.columns("reason"), **_who(actor)))  # fmt: skip
     return done
 
 
 def _who(actor) -> dict:
     return {"user_id": getattr(actor, "id", None), "username": getattr(actor, "username", "system")}
+
+
+GENERATED = reasons.Reason("generated")
 
 
 def _insert(actor, rows: list[dict]) -> int:
@@ -230,6 +242,7 @@ def _insert(actor, rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
+    generated = {"reason": GENERATED.english, **GENERATED.columns("reason")}
     for chunk in range(0, len(rows), 1000):
         batch = rows[chunk : chunk + 1000]
         statement = (
@@ -246,7 +259,7 @@ def _insert(actor, rows: list[dict]) -> int:
                         "visit_id": i,
                         "from_state": None,
                         "to_state": "planned",
-                        "reason": "generated from the care plan",
+                        **generated,
                         **_who(actor),
                     }
                     for i in ids
@@ -264,7 +277,7 @@ def last_visit_date(resident_ids: list[int]) -> date | None:
     )
 
 
-def reconcile_plan(actor, plan: CarePlan, start: date, reason: str) -> Result:
+def reconcile_plan(actor, plan: CarePlan, start: date, reason: reasons.Reason) -> Result:
     """After a plan edit: the visits already generated from ``start`` on (not the past)."""
     start = max(start, local_today())
     db.session.expire(plan, ["versions"])
@@ -279,7 +292,7 @@ def resident_changed(actor, resident: Resident, day: date) -> Result | None:
         return None
     start = max(day, local_today())
     end = last_visit_date([resident.id]) or start
-    return reconcile(actor, [plan], start, end, f"{STATUS_CANCEL}{resident.status} from {day}")
+    return reconcile(actor, [plan], start, end, reasons.resident_status(resident.status, day))
 
 
 def generate(actor, days: int = DEFAULT_DAYS, station_ids: set[int] | None = None,
@@ -290,5 +303,6 @@ def generate(actor, days: int = DEFAULT_DAYS, station_ids: set[int] | None = Non
     total = Result(start, end)
     plans = list(db.session.scalars(plans_query(station_ids)))
     for chunk in range(0, len(plans), 200):
-        total.add(reconcile(actor, plans[chunk : chunk + 200], start, end, "plan changed"))
+        changed = reasons.Reason("plan_changed")
+        total.add(reconcile(actor, plans[chunk : chunk + 200], start, end, changed))
     return total

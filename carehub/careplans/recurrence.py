@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from dateutil.rrule import rrulestr
 
@@ -29,7 +30,12 @@ class BadRule(ValueError):
 
 def check(text: str) -> str:
     """The RRULE, upper-cased and without blanks, or BadRule saying what is wrong."""
-    text = re.sub(r"\s+", "", text or "").upper().removeprefix("RRULE:")
+    return _checked(re.sub(r"\s+", "", text or "").upper().removeprefix("RRULE:"))
+
+
+@lru_cache(maxsize=1024)
+def _checked(text: str) -> str:
+    """Checking expands the rule over three years: plans and pages repeat a few rules, so once."""
     if not text:
         raise BadRule("empty recurrence")
     if len(text) > MAX_LENGTH:

@@ -28,6 +28,7 @@ from carehub.common.tx import atomic
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Resident, ServiceType
 from carehub.registry.services.residents import get_resident
+from carehub.visits import reasons
 
 
 def list_plans(actor: User, args: dict) -> Page:
@@ -100,11 +101,46 @@ def add_version(actor: User, plan_id: int, payload: dict):
         current.effective_to = start - timedelta(days=1)
         version = _new_version(actor, plan, plan.resident, data, start, current.number + 1)
         db.session.flush()
-        result = reconcile_plan(actor, plan, start, f"plan version {version.number} from {start}")
+        why = reasons.plan_version(version.number, start)
+        result = reconcile_plan(actor, plan, start, why)
         record(actor, "version", "care_plan", plan.id, plan.resident.station_id,
                {**_summary(version), "visits": result.counts()})  # fmt: skip
     db.session.expire(plan, ["versions"])
     return plan, result
+
+
+def check_plan(actor: User, payload: dict) -> Resident:
+    """Check a plan (or the next version) as ``save_plan`` would, writing nothing (imports)."""
+    require_write(actor)
+    data = load(PlanIn(), payload)
+    resident = get_resident(actor, data["resident_id"])
+    plan = db.session.scalar(select(CarePlan).where(CarePlan.resident_id == resident.id))
+    start = _effective_from(data, plan.current if plan else None)
+    for n, item in enumerate(data["items"]):
+        _item(f"items.{n}", item, resident, start, line=1)
+    return resident
+
+
+def save_plan(actor: User, payload: dict) -> CarePlan:
+    """The resident's first plan, or a new version of it (imports): an item of the same service
+    as one of the current version continues that item's line, so its visits are updated in place.
+    """
+    require_write(actor)
+    resident_id = payload.get("resident_id")
+    plan = db.session.scalar(select(CarePlan).where(CarePlan.resident_id == resident_id))
+    if plan is None:
+        return create_plan(actor, payload)
+    get_resident(actor, plan.resident_id)
+    free = [(i.service_code, i.line) for i in plan.current.items]
+    items = []
+    for item in payload["items"]:
+        match = next((pair for pair in free if pair[0] == item.get("service_code")), None)
+        if match is not None and "line" not in item:
+            free.remove(match)
+            item = {**item, "line": match[1]}
+        items.append(item)
+    version = {k: v for k, v in payload.items() if k != "resident_id"}
+    return add_version(actor, plan.id, {**version, "items": items})[0]
 
 
 def _effective_from(data: dict, current: CarePlanVersion | None) -> date:

@@ -23,6 +23,7 @@ from carehub.extensions import db
 from carehub.registry.models import SERVICE_CODES, ServiceType
 from carehub.registry.views.common import actor, guarded
 from carehub.ui import LABELS
+from carehub.visits import reasons
 from carehub.visits import services as visit_services
 from carehub.visits.models import STATES, Visit
 
@@ -42,7 +43,7 @@ LABELS.setdefault("visit_state", {
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"care_plan_of": care_plan_of, "describe_rule": describe}
+    return {"care_plan_of": care_plan_of, "describe_rule": describe, "visit_reason": reasons.render}
 
 
 def care_plan_of(resident) -> dict | None:
@@ -85,7 +86,7 @@ def _service_names() -> dict[str, ServiceType]:
 @guarded
 def visits():
     """The station's visits for a day or a week, with filters."""
-    args = {k: v for k, v in request.args.items() if v}
+    args = {k: v for k, v in request.args.items() if v and k != "lang"}  # lang: the switch's
     day = _day(args.pop("day", None))
     span = 7 if args.pop("span", "") == "week" else 1
     query = {**args, "date_from": day.isoformat(),

@@ -99,6 +99,7 @@ class _Loader:
         people = self._residents()
         carers = self._caregivers()
         volunteers = self._volunteers(people)
+        self._plans(people, volunteers)
         self._accounts(carers[0], volunteers)
         return self.counts
 
@@ -352,6 +353,16 @@ class _Loader:
             "skills_note": "、".join(rng.sample(d.VOLUNTEER_SKILLS, rng.randint(1, 3))),
         }  # fmt: skip
         return staff.create_volunteer(self.admin, payload).id
+
+    def _plans(self, people: list[tuple[int, dict, int | None]], volunteers: list[int]) -> None:
+        """Care plans for the served residents and the volunteers' offers (carehub.careplans)."""
+        from carehub.careplans import demo as plans
+
+        def age(payload: dict) -> int:
+            return age_on(_born(payload["id_number"]), self.today)
+
+        self._count("care plans", plans.add_plans(self.admin, self.rng, people, age))
+        plans.add_offers(self.admin, self.rng, volunteers)
 
     def _accounts(self, caregiver_id: int, volunteer_ids: list[int]) -> None:
         station_volunteer = db.session.scalar(

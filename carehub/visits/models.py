@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -75,6 +76,9 @@ class Visit(db.Model):
     plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("care_plan_versions.id"))
     state: Mapped[str] = mapped_column(String(12), default="planned")
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    # why generation cancelled it, as a code and parameters (carehub.visits.reasons)
+    cancel_code: Mapped[str | None] = mapped_column(String(40))
+    cancel_params: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     notes: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -107,6 +111,8 @@ class VisitEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     username: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(200), default="")
+    reason_code: Mapped[str | None] = mapped_column(String(40))  # carehub.visits.reasons
+    reason_params: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 @event.listens_for(VisitEvent, "before_update")

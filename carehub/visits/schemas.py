@@ -50,6 +50,8 @@ class EventOut(Schema):
     at = fields.DateTime()
     username = fields.String()
     reason = fields.String()
+    reason_code = fields.String(allow_none=True)
+    reason_params = fields.Dict(allow_none=True)
 
 
 class VisitOut(Schema):
@@ -69,6 +71,8 @@ class VisitOut(Schema):
     plan_version_id = fields.Integer(allow_none=True)
     state = fields.String()
     cancel_reason = fields.String(allow_none=True)
+    cancel_code = fields.String(allow_none=True, metadata={"description": "carehub.visits.reasons"})
+    cancel_params = fields.Dict(allow_none=True)
     notes = fields.String()
     version = fields.Integer()
     events = fields.List(fields.Nested(EventOut))

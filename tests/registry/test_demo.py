@@ -47,6 +47,7 @@ def test_full_demo_district(ctx):
     _check_counts()
     _check_residents()
     _check_providers_and_staff()
+    _check_station_days()
     before = _count(Resident), _count(Contract)
     assert "nothing loaded" in load_demo()
     assert (_count(Resident), _count(Contract)) == before
@@ -85,6 +86,21 @@ def _check_residents() -> None:
     assert sum(len(r.assessments) == 2 for r in people) > 100
     away = [f for r in people for f in r.family_members if f.lives_away]
     assert away and all(f.agreement_signed_on for f in away if f.emergency_contact)
+
+
+def _check_station_days() -> None:
+    """DESIGN §7: a station plans 50-300 visits a day (the care plans' demo, on a workday)."""
+    from carehub.careplans.generation import generate
+    from carehub.careplans.holidays import Calendar
+    from carehub.visits.models import Visit
+
+    day, calendar = local_today() + timedelta(days=1), Calendar()
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    generate(None, 1, start=day)
+    per_station = Counter(db.session.scalars(select(Visit.station_id)))
+    assert len(per_station) == 8 and all(50 <= n <= 300 for n in per_station.values())
+    db.session.rollback()
 
 
 def _check_providers_and_staff() -> None:
