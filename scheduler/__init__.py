@@ -26,8 +26,8 @@ from scheduler.model import (
 _LAZY = {
     "solve": "scheduler.solver",
     "SolveParams": "scheduler.solver",
-    "Reason": "scheduler.explain",
-    "diagnose": "scheduler.explain",
+    "Reason": "scheduler.feasibility",
+    "diagnose": "scheduler.feasibility",
     "Fit": "scheduler.recommend",
     "ReplanResult": "scheduler.replan",
     "CaregiverAbsent": "scheduler.replan",

@@ -17,6 +17,7 @@ SyncMode = Literal["together", "ordered"]
 TravelKind = Literal["geo", "planar", "matrix"]
 
 SEXES: tuple[str, ...] = ("F", "M")
+TIME_EPS = 1e-6  # slack on time comparisons: sums of float travel times drift in the last bits
 DEFAULT_SPEEDS_KMH: tuple[tuple[str, float], ...] = (("walk", 4.5), ("ebike", 15.0))
 
 
@@ -333,6 +334,22 @@ class Visit:
     @property
     def latest(self) -> float:
         return self.windows[-1].end
+
+    def admits(self, start: float) -> bool:
+        """Whether a service may start at ``start``: inside a window, or at any time after the
+        opening of a soft last window (late, paid as lateness). The one rule of the library."""
+        return any(
+            w.start - TIME_EPS <= start <= w.end + TIME_EPS or w.soft and start >= w.start
+            for w in self.windows
+        )
+
+    def window_from(self, t: float) -> TimeWindow | None:
+        """The window a service ready at ``t`` starts in (at its opening if ``t`` is earlier):
+        the first not yet closed, or the soft last one; None when every window has closed."""
+        for w in self.windows:
+            if t <= w.end + TIME_EPS or w.soft:
+                return w
+        return None
 
 
 @dataclass(frozen=True)

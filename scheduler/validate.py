@@ -326,13 +326,10 @@ def _break_windows(name: str, shift, breaks: list[tuple[float, float]]) -> list[
 
 def _window_check(v, start: float) -> tuple[float, str]:
     """Lateness past a soft last window, or a message when no window admits the start."""
-    for w in v.windows:
-        if w.start - EPS <= start <= w.end + EPS:
-            return 0.0, ""
+    if not v.admits(start):
+        return 0.0, f"starts at {start:.2f} outside its windows"
     last = v.windows[-1]
-    if last.soft and start >= last.start - EPS:
-        return start - last.end, ""
-    return 0.0, f"starts at {start:.2f} outside its windows"
+    return (start - last.end if last.soft and start > last.end + EPS else 0.0), ""
 
 
 def _who_check(v, carer: int, cg) -> list[str]:

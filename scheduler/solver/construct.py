@@ -24,6 +24,7 @@ from scheduler.model import Problem, TimeWindow, Visit
 from scheduler.result import SearchStats, Solution
 from scheduler.solver.compile import Compiled, Task
 from scheduler.solver.params import SolveParams
+from scheduler.solver.pricing import to_solution
 from scheduler.solver.routing import Built, build
 from scheduler.solver.search import (
     Found,
@@ -333,8 +334,6 @@ def construct_found(data: Compiled) -> Found:
 
 def construct(problem: Problem, params: SolveParams | None = None) -> Solution:
     """The constructed plan alone, priced like a solve (also a warm start for ``solve``)."""
-    from scheduler.solver.solve import to_solution
-
     params = params or SolveParams()
     data = Compiled(problem, params.scale, params.seed)
     found = construct_found(data)
@@ -453,8 +452,6 @@ def _points(data: Compiled) -> np.ndarray:
 
 
 def _improve_part(data, params, current: Found, group, offered: set[int], seconds) -> Found:
-    from scheduler.solver.solve import to_solution
-
     sub, plan, back = _subproblem(data, current, set(group), offered)
     if not plan or not any(plan.values()):
         return current

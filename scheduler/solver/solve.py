@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from scheduler.model import Problem
-from scheduler.result import BreakTaken, SearchStats, Solution, evaluate
+from scheduler.result import SearchStats, Solution
 from scheduler.solver import construct, lns
 from scheduler.solver.compile import AssignmentCost, Compiled
 from scheduler.solver.params import SolveParams
+from scheduler.solver.pricing import to_solution
 from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, routes_from_plan, run
+
+__all__ = ["solve", "to_solution"]
 
 LNS_MAX_TASKS = 800  # beyond this the Python search is too slow to pay off
 LNS_FIRST_SHARE = 0.15  # of the time limit, for OR-Tools' first plan
@@ -184,31 +187,3 @@ def _count(found: Found | None) -> int:
 
 def _status(found: Found | None) -> str:
     return "solved" if found else "no solution (all visits unassigned)"
-
-
-def to_solution(data: Compiled, found: Found | None, stats: SearchStats) -> Solution:
-    """Price a search result in floating point with scheduler.result.evaluate."""
-    problem = data.problem
-    plan: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    lower: dict[tuple[str, int], float] = {}
-    breaks: dict[tuple[str, int], list[BreakTaken]] = {}
-    routes = found.routes if found else {}
-    for k, nodes in routes.items():
-        veh = data.vehicles[k]
-        key = (problem.caregivers[veh.caregiver].id, veh.shift)
-        seq = []
-        for n in nodes:
-            t = data.task_of_node[n]
-            seq.append((problem.visits[t.visit].id, t.carer))
-        plan[key] = seq
-        taken = found.breaks.get(k) if found else None
-        if taken and nodes:
-            breaks[key] = [BreakTaken(s / data.scale, d / data.scale) for s, d in taken]
-            for n, item in zip(nodes, seq, strict=True):
-                lower[item] = found.starts[n] / data.scale  # type: ignore[union-attr]
-    extra = 0.0
-    if data.assignment_cost is not None:
-        for (cid, _), seq in plan.items():
-            c = problem.caregiver(cid)
-            extra += sum(data.assignment_cost(problem.visit(v), k, c) for v, k in seq)
-    return evaluate(problem, plan, lower, breaks, extra, stats)
