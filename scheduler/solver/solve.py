@@ -15,11 +15,6 @@ from scheduler.solver.search import Clock, Found, routes_from_plan, run
 
 __all__ = ["solve", "to_solution"]
 
-LNS_MAX_TASKS = 800  # beyond this the Python search is too slow to pay off
-LNS_FIRST_SHARE = 0.15  # of the time limit, for OR-Tools' first plan
-LNS_CHECK_SHARE = 0.05  # kept for loading the result back into OR-Tools
-LNS_ITERATIONS = 300  # under a solution limit (reproducible runs)
-
 PlanLike = Solution | Mapping[tuple[str, int], Sequence[tuple[str, int]]]
 
 
@@ -75,7 +70,7 @@ def _constructs(data: Compiled, params: SolveParams) -> bool:
     use_fleet = params.fleet_minimisation
     if use_fleet is None:
         use_fleet = data.problem.weights.caregiver_used > 0
-    return not use_fleet or len(data.tasks) > construct.CONSTRUCT_ABOVE
+    return not use_fleet or len(data.tasks) > params.phases.construct_above
 
 
 def _better(data: Compiled, found: Found | None, made: Found) -> bool:
@@ -95,9 +90,9 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
         from scheduler.solver.fleet import minimise
 
         return minimise(data, params, clock, start, phases)
-    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data):
+    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data, params):
         return _with_lns(data, params, clock, None if made else start, phases, made)
-    large = start and len(data.tasks) > construct.SEARCH_ABOVE
+    large = start and len(data.tasks) > params.phases.parts_above
     if large and made is not None and max_reassigned is None:
         # one model of a large day searches slowly and may refuse a warm start: search by parts
         phases.append("parts")
@@ -112,11 +107,11 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
     return run(built, data, params, clock.left(), params.solutions(), start)
 
 
-def _needs_sync_search(data: Compiled) -> bool:
-    """Up to LNS_MAX_TASKS the ruin-and-recreate search beats OR-Tools' local search: on
+def _needs_sync_search(data: Compiled, params: SolveParams) -> bool:
+    """Up to ``params.phases.lns_up_to`` tasks the ruin-and-recreate search beats OR-Tools' local search: on
     two-carer visits (see scheduler.solver.lns) and on station days with breaks and two windows
     (bench/results/station-day-*.md)."""
-    return len(data.tasks) <= LNS_MAX_TASKS
+    return len(data.tasks) <= params.phases.lns_up_to
 
 
 def _with_lns(
@@ -129,7 +124,7 @@ def _with_lns(
     """
     total = params.runtime()
     timed = params.solutions() is None
-    seconds = None if total is None else total * LNS_FIRST_SHARE
+    seconds = None if total is None else total * params.shares.lns_first
     first = made
     if made is None or not _first_fails(data):
         first = run(build(data), data, params, seconds, params.solutions(), start)
@@ -139,15 +134,18 @@ def _with_lns(
             phases.append("from construction")
     if first is None:
         return None
-    until = None if total is None else max(0.0, total * (1 - LNS_CHECK_SHARE) - clock.elapsed())
+    until = (
+        None if total is None else max(0.0, total * (1 - params.shares.lns_check) - clock.elapsed())
+    )
     better = lns.improve(
         data,
         first.routes,
         until if timed else None,
         params.seed,
-        10**9 if timed else LNS_ITERATIONS,
+        10**9 if timed else params.ruin.iterations,
         guard=until,
         trace=phases,
+        knobs=params.ruin,
     )
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
