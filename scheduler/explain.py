@@ -20,14 +20,15 @@ from scheduler.feasibility import (
     Reason,
     diagnose,
     hhmm,
+    meal_reason,
     precheck,
     reason,
     window_text,
     windows_of,
 )
-from scheduler.model import Problem
+from scheduler.model import MealRounds, Problem
 from scheduler.recommend import Board, confirm
-from scheduler.result import Solution
+from scheduler.result import MealPlan, Solution
 
 __all__ = [
     "EPS",
@@ -37,6 +38,7 @@ __all__ = [
     "Reason",
     "diagnose",
     "explain",
+    "explain_meals",
     "hhmm",
     "reason",
     "window_text",
@@ -60,4 +62,21 @@ def explain(problem: Problem, solution: Solution) -> dict[str, Reason]:
             continue
         board = board or Board(problem, solution, legs)
         out[vid] = confirm(board, visit)
+    return out
+
+
+def explain_meals(rounds: MealRounds, plan: MealPlan) -> dict[str, Reason]:
+    """Unassigned meal id -> the reason: a ride the food cannot take, nobody on duty in time,
+    or (someone could take it alone) the rounds in its window are full."""
+    out = {}
+    for mid in plan.unassigned:
+        meal = rounds.meal(mid)
+        found = meal_reason(rounds, meal)
+        if found is None:
+            caps = sorted({c.capacity for c in rounds.deliverers if c.capacity is not None})
+            capacity = "/".join(map(str, caps)) or "∞"
+            window = f"{hhmm(meal.window.start)}–{hhmm(meal.window.end)}"
+            details = {"capacity": caps, "window": [meal.window.start, meal.window.end]}
+            found = reason(Code.MEAL_OVER_CAPACITY, details, capacity=capacity, window=window)
+        out[mid] = found
     return out

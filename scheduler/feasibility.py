@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from scheduler.model import Caregiver, Location, Problem, Shift, Visit
+from scheduler.model import Caregiver, Location, Meal, MealRounds, Problem, Shift, Visit
 from scheduler.travel import time_matrix
 
 EPS = 1e-6
@@ -41,6 +41,9 @@ class Code(StrEnum):
     TOO_COSTLY = "TOO_COSTLY"
     NOT_PLACED = "NOT_PLACED"
     MOVE_LIMIT = "MOVE_LIMIT"
+    MEAL_RIDE_TOO_LONG = "MEAL_RIDE_TOO_LONG"
+    MEAL_NO_DELIVERER = "MEAL_NO_DELIVERER"
+    MEAL_OVER_CAPACITY = "MEAL_OVER_CAPACITY"
 
 
 _TEXT: dict[Code, tuple[str, str]] = {
@@ -115,6 +118,21 @@ _TEXT: dict[Code, tuple[str, str]] = {
         "It fits: {caregiver} could serve it at {time} (+{minutes} min travel), but the "
         "optimiser did not place it. Re-plan or assign it by hand.",
         "可以安排：{caregiver} 可在 {time} 服务（增加 {minutes} 分钟路程），但优化未安排；可重新规划或手动指派。",
+    ),
+    Code.MEAL_RIDE_TOO_LONG: (
+        "The door is {minutes} min from the kitchen, longer than the {limit} min a hot meal may "
+        "travel.",
+        "送餐地址离厨房 {minutes} 分钟，超过热餐最长在途时间 {limit} 分钟。",
+    ),
+    Code.MEAL_NO_DELIVERER: (
+        "No deliverer on duty can collect the meal when it is ready and bring it in the window "
+        "{window}.",
+        "没有当班的送餐人能在出餐后取餐并在时间窗 {window} 内送达。",
+    ),
+    Code.MEAL_OVER_CAPACITY: (
+        "Every round that could take the meal in the window {window} is full (at most {capacity} "
+        "meals at once) and no further trip fits.",
+        "时间窗 {window} 内能送这份餐的每一趟都已满（每趟最多 {capacity} 份），也排不下再跑一趟。",
     ),
     Code.MOVE_LIMIT: (
         "Left out: the limit of {limit} moved visits is used up, and no eligible caregiver is "
@@ -423,3 +441,29 @@ def _pair_reason(visit: Visit, first: dict, second: dict) -> Reason | None:
             return None
     details = {"windows": windows_of(visit), "caregivers": sorted({*first, *second})}
     return reason(Code.NO_COMMON_TIME, details, window=window_text(visit))
+
+
+# --- meal rounds -------------------------------------------------------------------------------
+
+
+def meal_reason(rounds: MealRounds, meal: Meal) -> Reason | None:
+    """Why no deliverer could take this meal even alone, straight from the kitchen to the door
+    (None: someone could). The meal solver leaves such meals out of its model."""
+    kitchen = rounds.kitchen(meal.kitchen)
+    window = f"{hhmm(meal.window.start)}–{hhmm(meal.window.end)}"
+    rides = []
+    for c in rounds.deliverers:
+        shift = c.shifts[0]
+        places = [shift.start, kitchen.location, meal.location, shift.end]
+        t = time_matrix(rounds.travel, places, c.travel_mode)
+        ride = float(t[1, 2])
+        rides.append(ride)
+        door = max(max(shift.start_time + t[0, 1], kitchen.ready) + ride, meal.window.start)
+        fits = door <= meal.window.end + EPS and door + meal.handover + t[2, 3] <= shift.latest_end
+        if ride <= meal.max_ride + EPS and fits:
+            return None
+    if min(rides) > meal.max_ride + EPS:
+        details = {"minutes": min(rides), "limit": meal.max_ride}
+        return reason(Code.MEAL_RIDE_TOO_LONG, details, minutes=min(rides), limit=meal.max_ride)
+    return reason(Code.MEAL_NO_DELIVERER, {"window": [meal.window.start, meal.window.end]},
+                  window=window)  # fmt: skip

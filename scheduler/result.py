@@ -325,3 +325,63 @@ def _costs(problem: Problem, routes: list[Route], unassigned, extra: float) -> C
 def _late_weight(v: Visit) -> float:
     last = v.windows[-1]
     return last.lateness_weight if last.soft else 0.0
+
+
+# --- meal rounds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MealEvent:
+    """A deliverer collecting (``pickup``, at the kitchen) or handing over (``delivery``, at the
+    door) one meal, starting at ``time``."""
+
+    meal_id: str
+    kind: str  # "pickup" | "delivery"
+    time: float
+
+
+@dataclass(frozen=True)
+class MealRoute:
+    """One deliverer's lunch: the events in order (several trips when the load empties)."""
+
+    deliverer_id: str
+    events: tuple[MealEvent, ...]
+    travel: float
+
+    @property
+    def trips(self) -> int:
+        """Trips from a kitchen: how often the deliverer sets out with an empty bag."""
+        load, trips = 0, 0
+        for e in self.events:
+            if e.kind == "pickup":
+                trips += load == 0
+                load += 1
+            else:
+                load -= 1
+        return trips
+
+
+@dataclass(frozen=True)
+class MealPlan:
+    routes: tuple[MealRoute, ...]
+    unassigned: tuple[str, ...]
+    travel: float
+    stats: SearchStats = field(default_factory=lambda: SearchStats())
+
+    def ride(self, meal_id: str) -> float | None:
+        """Minutes between collection and handover of a delivered meal."""
+        times = {e.kind: e.time for r in self.routes for e in r.events if e.meal_id == meal_id}
+        return times["delivery"] - times["pickup"] if len(times) == 2 else None
+
+    def to_json(self) -> dict:
+        """The plan in the validator's shape (scheduler.validate.validate_meals)."""
+        return {
+            "routes": [
+                {
+                    "deliverer": r.deliverer_id,
+                    "events": [[e.meal_id, e.kind, e.time] for e in r.events],
+                }
+                for r in self.routes
+            ],
+            "unassigned": list(self.unassigned),
+        }
