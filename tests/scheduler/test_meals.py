@@ -121,3 +121,14 @@ def test_meal_rounds_name_the_bad_field():
     with pytest.raises(ModelError) as err:
         meal("a", 1, max_ride=-1)
     assert err.value.field == "meal[a].max_ride"
+
+
+def test_meal_rounds_round_trip_through_json(tmp_path):
+    from scheduler.formats.json_problem import load_meal_rounds, loads_meals, save_meal_rounds
+
+    problem = rounds([meal("a", 5, max_ride=30, handover=3), meal("b", -4)], capacity=4)
+    save_meal_rounds(problem, tmp_path / "lunch.json")
+    assert load_meal_rounds(tmp_path / "lunch.json") == problem
+    with pytest.raises(ModelError) as err:
+        loads_meals('{"deliverers": [], "kitchens": [], "meals": [{"id": "x", "oops": 1}]}')
+    assert err.value.field == "meal_rounds.meals[0]"
