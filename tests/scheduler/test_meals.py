@@ -132,3 +132,18 @@ def test_meal_rounds_round_trip_through_json(tmp_path):
     with pytest.raises(ModelError) as err:
         loads_meals('{"deliverers": [], "kitchens": [], "meals": [{"id": "x", "oops": 1}]}')
     assert err.value.field == "meal_rounds.meals[0]"
+
+
+def test_the_cli_solves_meal_rounds_written_as_json(tmp_path, capsys):
+    import json
+
+    from scheduler.cli import main
+    from scheduler.formats.json_problem import save_meal_rounds
+
+    problem = rounds([meal("a", 5), meal("b", 6), meal("c", 7)], capacity=2)
+    save_meal_rounds(problem, tmp_path / "lunch.json")
+    assert (
+        main(["solve", str(tmp_path / "lunch.json"), "--format", "json", "--time-limit", "1"]) == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert validate_meals(problem, out).feasible and out["unassigned"] == []
