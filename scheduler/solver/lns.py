@@ -402,11 +402,37 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
         seed = rng.choice(served)
         on = set(served)
         chosen = [seed] + [m for m in near[seed] if m in on][: size - 1]
+    elif roll < 0.6 + d.knobs.string_ruin:
+        chosen = _string_ruin(state, rng, near, size, served)
     else:
         chosen = rng.sample(served, min(size, len(served)))
     gone = set(chosen) | {d.partner[n] for n in chosen if d.partner[n] >= 0}
     _remove(state, gone)
     return chosen
+
+
+def _string_ruin(state: _State, rng, near: list[list[int]], size: int, served) -> list[int]:
+    """Strings of consecutive visits cut from the routes nearest a random visit (as in SISR,
+    Christiaens and Vanden Berghe 2020): frees whole stretches of several neighbouring
+    caregivers' days at once, so the recreate can swap them between routes."""
+    d = state.d
+    where = {n: k for k, r in enumerate(state.routes) for n in r}
+    seed = rng.choice(served)
+    length = max(2, min(10, size // 3))
+    chosen: list[int] = []
+    done: set[int] = set()
+    for m in [seed, *near[seed]]:
+        k = where.get(m)
+        if k is None or k in done:
+            continue
+        done.add(k)
+        route = state.routes[k]
+        i = route.index(m)
+        lo = max(0, min(i - rng.randrange(length), len(route) - length))
+        chosen += [n if d.role[n] == 0 else d.partner[n] for n in route[lo : lo + length]]
+        if len(chosen) >= size or len(done) >= 4:
+            break
+    return list(dict.fromkeys(chosen))
 
 
 def _route_ruin(state: _State, rng: random.Random) -> list[int]:

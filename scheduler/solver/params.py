@@ -145,7 +145,9 @@ class RuinRecreate:
     iterations: under a solution limit (reproducible runs). top_single: candidate positions per
     task checked with the exact schedule; top_pair: positions per carer combined for a two-carer
     visit. route_ruin: share of ruins that empty a whole (short) route. ruin_max: most visits
-    removed by one ruin.
+    removed by one ruin. string_ruin: share of ruins that cut strings of consecutive visits
+    from the routes nearest a random visit (after route ruins and the 0.6 - route_ruin share of
+    nearest-neighbour ruins; the rest remove visits at random).
     """
 
     iterations: int = 300
@@ -153,6 +155,7 @@ class RuinRecreate:
     top_pair: int = 6
     route_ruin: float = 0.1
     ruin_max: int = 30
+    string_ruin: float = 0.2
 
     def __post_init__(self) -> None:
         _check_fields(self, "ruin")
