@@ -12,7 +12,10 @@ from typing import Any
 from scheduler.model import (
     Break,
     Caregiver,
+    Kitchen,
     Location,
+    Meal,
+    MealRounds,
     ModelError,
     Problem,
     Shift,
@@ -25,6 +28,7 @@ from scheduler.model import (
 
 _LAZY = {
     "solve": "scheduler.solver",
+    "solve_meals": "scheduler.solver",
     "SolveParams": "scheduler.solver",
     "Reason": "scheduler.feasibility",
     "diagnose": "scheduler.feasibility",
@@ -47,7 +51,10 @@ __all__ = [
     "VisitAdded",
     "VisitCancelled",
     "diagnose",
+    "Kitchen",
     "Location",
+    "Meal",
+    "MealRounds",
     "ModelError",
     "Problem",
     "Shift",
@@ -58,6 +65,7 @@ __all__ = [
     "Visit",
     "Weights",
     "solve",
+    "solve_meals",
 ]
 
 
