@@ -262,9 +262,9 @@ def ortools_problem(problem, time_limit: float, seed: int = 0) -> dict:
     from scheduler.result import SearchStats
     from scheduler.solver.compile import Compiled
     from scheduler.solver.params import SolveParams
+    from scheduler.solver.pricing import to_solution
     from scheduler.solver.routing import build
     from scheduler.solver.search import run
-    from scheduler.solver.solve import to_solution
 
     params = SolveParams(
         time_limit=time_limit,

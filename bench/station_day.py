@@ -12,6 +12,11 @@ companionship that may happen in the morning or the afternoon (two windows); sex
 regular caregivers (continuity). Each day and its variant without two-carer visits is written as
 a JSON problem (``python -m scheduler solve FILE --format json``) next to the results.
 
+Each day's MEAL visits are also planned as meal rounds (``scheduler.solver.solve_meals``: collected
+at the nearest station kitchen, at most 4 meals on foot or 8 by e-bike, 45 minutes from kitchen
+to door), written as ``station-N-meals-seedS.json`` and re-checked by
+``scheduler.validate.validate_meals`` (``--no-meals`` leaves them out).
+
 VROOM has no synchronised visits, so it runs only on the variant without two-carer visits;
 CareHub and OR-Tools run on both. Every plan is re-checked by ``scheduler.validate.validate_plan``
 and the figures in the CSV are the validator's.
@@ -31,11 +36,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.runner import ROOT, environment, fmt_num, run_child  # noqa: E402
 from bench.scale import _near, h  # noqa: E402
-from scheduler.formats.json_problem import load_problem, save_problem  # noqa: E402
+from scheduler.formats.json_problem import (  # noqa: E402
+    load_meal_rounds,
+    load_problem,
+    save_meal_rounds,
+    save_problem,
+)
 from scheduler.model import (  # noqa: E402
     Break,
     Caregiver,
+    Kitchen,
     Location,
+    Meal,
+    MealRounds,
     Problem,
     Shift,
     Sync,
@@ -43,7 +56,7 @@ from scheduler.model import (  # noqa: E402
     TravelModel,
     Visit,
 )
-from scheduler.validate import validate_plan  # noqa: E402
+from scheduler.validate import validate_meals, validate_plan  # noqa: E402
 
 # the demo district's station sites (carehub/registry/demo_data.py STATIONS), lat/lon
 STATIONS = (
@@ -52,6 +65,8 @@ STATIONS = (
 )  # fmt: skip
 VOLUNTEER_SKILLS = frozenset({"companion", "errand", "escort", "meal"})
 MORNING, AFTERNOON = ("08:30", "11:00"), ("14:00", "16:30")
+MEALS_READY = "10:45"  # the station kitchen's lunch is ready
+MEAL_CAPACITY = {"walk": 4, "ebike": 8}  # meals carried at once
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,30 @@ def _windows(rng: random.Random, svc: Service) -> tuple[TimeWindow, ...]:
     return (win(*(first if rng.random() < 0.5 else AFTERNOON)),)
 
 
+def meal_rounds(problem: Problem) -> MealRounds:
+    """The day's MEAL visits as meal rounds: each meal collected at the nearest station kitchen
+    (ready at 10:45) and handed over in the visit's window within 45 minutes, by the caregivers
+    and volunteers who deliver meals, 4 meals at a time on foot, 8 by e-bike. A deliverer's
+    first shift is their lunch shift; its break is not modelled in the rounds."""
+    sites = {c.shifts[0].start for c in problem.caregivers}
+    kitchens = [Kitchen(f"k{i}", loc, h(MEALS_READY)) for i, loc in enumerate(sorted(
+        sites, key=lambda s: (s.lat, s.lon)))]  # fmt: skip
+    able = [c for c in problem.caregivers if "meal" in c.skills]
+    deliverers = [replace(c, shifts=c.shifts[:1], capacity=MEAL_CAPACITY[c.travel_mode])
+                  for c in able]  # fmt: skip
+    meals = []
+    for v in problem.visits:
+        if "meal" not in v.required_skills or v.carers != 1:
+            continue
+        near = min(kitchens, key=lambda k: _km(k.location, v.location))
+        meals.append(Meal(v.id, near.id, v.location, v.windows[0], v.duration, priority=v.priority))
+    return MealRounds(tuple(deliverers), tuple(kitchens), tuple(meals), problem.travel)
+
+
+def _km(a: Location, b: Location) -> float:
+    return (a.lat - b.lat) ** 2 + (a.lon - b.lon) ** 2  # ordering only
+
+
 def _visit(rng: random.Random, svc: Service, vid: str, home: Location, carers) -> Visit:
     need = frozenset(svc.skills)
     sex = "F" if rng.random() < svc.female_only else None
@@ -207,13 +246,21 @@ def worker(job: dict) -> dict:
 
     from bench.references import ortools_problem, timed_plan, vroom_problem
 
-    problem = load_problem(job["path"])
     t0 = time.perf_counter()
+    if job["solver"] != "carehub-meals":
+        problem = load_problem(job["path"])
     if job["solver"] == "carehub":
         from scheduler.solver import SolveParams, solve
 
         solution = solve(problem, SolveParams(time_limit=job["limit"], seed=job["seed"]))
         out = timed_plan(solution) | {"phases": list(solution.stats.phases)}
+    elif job["solver"] == "carehub-meals":
+        from scheduler.solver import SolveParams, solve_meals
+
+        plan = solve_meals(
+            load_meal_rounds(job["path"]), SolveParams(time_limit=job["limit"], seed=job["seed"])
+        )
+        out = plan.to_json() | {"status": plan.stats.status}
     elif job["solver"] == "ortools":
         out = ortools_problem(problem, job["limit"], job["seed"])
     else:
@@ -252,6 +299,37 @@ def _row(size: int, variant: str, solver: str, path: Path, limit: float, seed: i
     return row | {"note": "; ".join(n for n in notes if n)}
 
 
+def _meal_row(size: int, path: Path, limit: float, seed: int) -> dict:
+    job = {"path": str(path), "solver": "carehub-meals", "limit": limit, "seed": seed}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(job)]
+    child = run_child(cmd, timeout=limit * 3 + 300)
+    rounds = load_meal_rounds(path)
+    row = {"size": size, "variant": "meal rounds", "solver": "carehub", "visits": len(rounds.meals)}
+    row |= {"wall_s": fmt_num(child.wall_s), "peak_mb": fmt_num(child.peak_mb, 0)}
+    if child.returncode != 0:
+        return row | {"feasible": "", "note": f"failed: {child.error()}"}
+    out = json.loads(child.stdout)
+    rep = validate_meals(rounds, out)
+    trips = sum(_trips(r["events"]) for r in out["routes"])
+    row |= {
+        "served": rep.served, "unassigned": rep.unassigned, "travel_min": fmt_num(rep.travel, 1),
+        "travel_plus_lateness": fmt_num(rep.travel, 1), "solve_s": fmt_num(out.get("solve_s")),
+        "routes": sum(1 for r in out["routes"] if r["events"]), "feasible": rep.feasible,
+    }  # fmt: skip
+    notes = [out.get("status", ""), f"{trips} trips from the kitchens"]
+    if not rep.feasible:
+        notes.append(f"{rep.violations[0]} ({len(rep.violations)} issues)")
+    return row | {"note": "; ".join(n for n in notes if n)}
+
+
+def _trips(events: list) -> int:
+    load = trips = 0
+    for _, kind, _t in events:
+        trips += kind == "pickup" and load == 0
+        load += 1 if kind == "pickup" else -1
+    return trips
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50,150,300")
@@ -259,6 +337,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11, help="the days' seed")
     parser.add_argument("--solvers", default="carehub,ortools,vroom")
     parser.add_argument("--out", default="")
+    parser.add_argument(
+        "--meals",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also plan each day's MEAL visits as meal rounds (CareHub only)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -285,6 +369,14 @@ def main() -> None:
                     writer.writerow(rows[-1])
                     fh.flush()
                     print(rows[-1], file=sys.stderr, flush=True)
+            if "carehub" in solvers and args.meals:
+                rounds = meal_rounds(full)
+                path = days / f"{full.name}-meals-seed{args.seed}.json"
+                save_meal_rounds(rounds, path)
+                rows.append(_meal_row(size, path, limit, 0))
+                writer.writerow(rows[-1])
+                fh.flush()
+                print(rows[-1], file=sys.stderr, flush=True)
     out.with_suffix(".md").write_text(summarise(rows, args))
 
 
@@ -304,7 +396,10 @@ def summarise(rows: list[dict], args: argparse.Namespace) -> str:
         "can plan (it has no synchronised visits and no preferred vehicles; soft windows are "
         "hard for it). VROOM: pyvroom, exploration 5 (its default), one thread, the time limit as timeout. "
         "OR-Tools: the scheduler's routing model searched by OR-Tools alone "
-        "(PATH_CHEAPEST_ARC + GLS, no construction, no sync-aware search).",
+        "(PATH_CHEAPEST_ARC + GLS, no construction, no sync-aware search). `meal rounds`: the "
+        "day's MEAL visits as pickup-and-delivery from the nearest station kitchen (ready 10:45, "
+        "4 meals on foot, 8 by e-bike, at most 45 min from kitchen to door), CareHub only, "
+        "re-checked by `scheduler.validate.validate_meals`; its travel is the rounds' alone.",
         "",
         "| visits | variant | solver | served | unassigned | travel | lateness | travel + late "
         "| routes | wall s | peak MB | feasible |",

@@ -12,7 +12,10 @@ from typing import Any
 from scheduler.model import (
     Break,
     Caregiver,
+    Kitchen,
     Location,
+    Meal,
+    MealRounds,
     ModelError,
     Problem,
     Shift,
@@ -25,9 +28,10 @@ from scheduler.model import (
 
 _LAZY = {
     "solve": "scheduler.solver",
+    "solve_meals": "scheduler.solver",
     "SolveParams": "scheduler.solver",
-    "Reason": "scheduler.explain",
-    "diagnose": "scheduler.explain",
+    "Reason": "scheduler.feasibility",
+    "diagnose": "scheduler.feasibility",
     "Fit": "scheduler.recommend",
     "ReplanResult": "scheduler.replan",
     "CaregiverAbsent": "scheduler.replan",
@@ -47,7 +51,10 @@ __all__ = [
     "VisitAdded",
     "VisitCancelled",
     "diagnose",
+    "Kitchen",
     "Location",
+    "Meal",
+    "MealRounds",
     "ModelError",
     "Problem",
     "Shift",
@@ -58,6 +65,7 @@ __all__ = [
     "Visit",
     "Weights",
     "solve",
+    "solve_meals",
 ]
 
 

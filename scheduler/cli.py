@@ -62,8 +62,14 @@ def _solve_hhcrsp(path: Path, time_limit: float, seed: int) -> dict[str, object]
 
 
 def _solve_json(path: Path, time_limit: float, seed: int) -> dict[str, object]:
-    from scheduler.formats.json_problem import load_problem
+    from scheduler.formats.json_problem import load_problem, loads_meals
 
+    text = path.read_text(encoding="utf-8")
+    if "meals" in json.loads(text):  # meal rounds (scheduler.model.MealRounds)
+        from scheduler.solver import solve_meals
+
+        plan = solve_meals(loads_meals(text), SolveParams(time_limit=time_limit, seed=seed))
+        return plan.to_json() | {"travel": plan.travel, "wall_s": plan.stats.wall_s}
     problem = load_problem(path)
     solution = solve(problem, SolveParams(time_limit=time_limit, seed=seed))
     return _report(

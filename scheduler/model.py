@@ -17,6 +17,7 @@ SyncMode = Literal["together", "ordered"]
 TravelKind = Literal["geo", "planar", "matrix"]
 
 SEXES: tuple[str, ...] = ("F", "M")
+TIME_EPS = 1e-6  # slack on time comparisons: sums of float travel times drift in the last bits
 DEFAULT_SPEEDS_KMH: tuple[tuple[str, float], ...] = (("walk", 4.5), ("ebike", 15.0))
 
 
@@ -334,6 +335,22 @@ class Visit:
     def latest(self) -> float:
         return self.windows[-1].end
 
+    def admits(self, start: float) -> bool:
+        """Whether a service may start at ``start``: inside a window, or at any time after the
+        opening of a soft last window (late, paid as lateness). The one rule of the library."""
+        return any(
+            w.start - TIME_EPS <= start <= w.end + TIME_EPS or w.soft and start >= w.start
+            for w in self.windows
+        )
+
+    def window_from(self, t: float) -> TimeWindow | None:
+        """The window a service ready at ``t`` starts in (at its opening if ``t`` is earlier):
+        the first not yet closed, or the soft last one; None when every window has closed."""
+        for w in self.windows:
+            if t <= w.end + TIME_EPS or w.soft:
+                return w
+        return None
+
 
 @dataclass(frozen=True)
 class TravelModel:
@@ -487,3 +504,95 @@ def _unique(ids: Iterable[str], field_name: str) -> None:
     for i in ids:
         _check(i not in seen, field_name, f"duplicate id {i!r}")
         seen.add(i)
+
+
+# --- meal rounds (助餐) --------------------------------------------------------------------------
+
+MAX_RIDE = 45.0  # minutes a hot meal may spend between the kitchen and the door
+
+
+@dataclass(frozen=True)
+class Kitchen:
+    """Where meals are collected: the station's kitchen or a canteen, meals ready at ``ready``."""
+
+    id: str
+    location: Location
+    ready: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.id, str) and self.id != "", "kitchen.id", "must be a non-empty string"
+        )
+        _check(isinstance(self.location, Location), f"kitchen[{self.id}].location", "a Location")
+        _finite(self.ready, f"kitchen[{self.id}].ready")
+
+
+@dataclass(frozen=True)
+class Meal:
+    """One meal taken from ``kitchen`` to a door and handed over inside ``window`` (the lunch
+    window), at most ``max_ride`` minutes after it was collected (hot food)."""
+
+    id: str
+    kitchen: str
+    location: Location
+    window: TimeWindow
+    handover: float = 2.0
+    max_ride: float = MAX_RIDE
+    priority: int = 1
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.id, str) and self.id != "", "meal.id", "must be a non-empty string")
+        where = f"meal[{self.id}]"
+        _check(isinstance(self.location, Location), f"{where}.location", "must be a Location")
+        _check(isinstance(self.window, TimeWindow), f"{where}.window", "must be a TimeWindow")
+        _check(not self.window.soft, f"{where}.window", "a meal's window is hard")
+        _finite(self.handover, f"{where}.handover", 0.0)
+        _finite(self.max_ride, f"{where}.max_ride", 0.0)
+        _check(
+            isinstance(self.priority, int) and self.priority >= 1, f"{where}.priority", "int >= 1"
+        )
+
+
+@dataclass(frozen=True)
+class MealRounds:
+    """A lunch's meal deliveries: who delivers, from which kitchens, which meals.
+
+    A deliverer (caregiver or volunteer) works one shift (the first); ``capacity`` is the most
+    meals carried at once (None: no limit but the ride time), so a deliverer may go back to the
+    kitchen for a second trip. A meal left out costs ``unassigned_penalty`` times its priority;
+    each minute of travel costs 1.
+    """
+
+    deliverers: tuple[Caregiver, ...]
+    kitchens: tuple[Kitchen, ...]
+    meals: tuple[Meal, ...]
+    travel: TravelModel
+    unassigned_penalty: float = 1000.0
+
+    def __post_init__(self) -> None:
+        for name in ("deliverers", "kitchens", "meals"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        _check(len(self.deliverers) >= 1, "meal_rounds.deliverers", "needs at least one")
+        _finite(self.unassigned_penalty, "meal_rounds.unassigned_penalty", 0.0)
+        _unique((c.id for c in self.deliverers), "meal_rounds.deliverers")
+        _unique((k.id for k in self.kitchens), "meal_rounds.kitchens")
+        _unique((m.id for m in self.meals), "meal_rounds.meals")
+        known = {k.id for k in self.kitchens}
+        at = Problem._check_location  # the same rule as a day's problem
+        for c in self.deliverers:
+            at(self, c.shifts[0].start, f"deliverer[{c.id}].shift.start")  # type: ignore[arg-type]
+            at(self, c.shifts[0].end, f"deliverer[{c.id}].shift.end")  # type: ignore[arg-type]
+        for k in self.kitchens:
+            at(self, k.location, f"kitchen[{k.id}].location")  # type: ignore[arg-type]
+        for m in self.meals:
+            _check(m.kitchen in known, f"meal[{m.id}].kitchen", f"unknown kitchen {m.kitchen!r}")
+            at(self, m.location, f"meal[{m.id}].location")  # type: ignore[arg-type]
+
+    def kitchen(self, kitchen_id: str) -> Kitchen:
+        return next(k for k in self.kitchens if k.id == kitchen_id)
+
+    def meal(self, meal_id: str) -> Meal:
+        return next(m for m in self.meals if m.id == meal_id)
+
+    def deliverer(self, caregiver_id: str) -> Caregiver:
+        return next(c for c in self.deliverers if c.id == caregiver_id)

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from scheduler.explain import (
+from scheduler.feasibility import (
     EPS,
     Bi,
     Code,
@@ -237,10 +237,8 @@ def _room(v: Visit, carer: int, start: float, partner: float | None) -> float:
 
 
 def _in_windows(v: Visit, t: float) -> float | None:
-    for w in v.windows:
-        if t <= w.end + EPS or w.soft:
-            return max(t, w.start)
-    return None
+    w = v.window_from(t)
+    return None if w is None else max(t, w.start)
 
 
 def _after_breaks(ready: float, travel: float, t: float, dur: float, breaks) -> float:
@@ -417,7 +415,7 @@ def recommend(
     ``visit``: a new Visit, or the id of an unassigned visit of the problem. Feasible fits come
     first (at most ``limit``), then one infeasible Fit per other eligible caregiver with the
     reason. Ineligible caregivers (skills, sex, exclusions, pin) are left out: see
-    scheduler.explain.precheck for why nobody is eligible.
+    scheduler.feasibility.precheck for why nobody is eligible.
     """
     v = problem.visit(visit) if isinstance(visit, str) else visit
     if v.id in solution.assignment():

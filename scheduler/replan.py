@@ -15,10 +15,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from scheduler.explain import EPS, Code, Legs, Reason, explain, reason, window_text
+from scheduler.explain import explain
+from scheduler.feasibility import EPS, Code, Legs, Reason, reason, window_text
 from scheduler.model import Caregiver, ModelError, Problem, Shift, TimeWindow, Visit
 from scheduler.recommend import Board, Fit, fits
-from scheduler.result import BreakTaken, Solution, Stop, evaluate
+from scheduler.result import BreakTaken, ScheduledVisit, Solution, evaluate
 from scheduler.solver import SolveParams, solve
 from scheduler.travel import travel_minutes
 
@@ -211,7 +212,7 @@ class _RestOfDay:
 
     def __init__(self, problem: Problem, old: Solution, changes: tuple[Change, ...], now):
         self.now = now
-        self.stops: dict[str, list[tuple[str, Stop]]] = {}
+        self.stops: dict[str, list[tuple[str, ScheduledVisit]]] = {}
         for r in old.routes:
             for s in r.stops:
                 self.stops.setdefault(s.visit_id, []).append((r.caregiver_id, s))
@@ -498,7 +499,7 @@ def _violations(problem: Problem, solution: Solution) -> set[str]:
 def _start_ok(v: Visit, t: float) -> bool:
     if v.pinned_start is not None and abs(t - v.pinned_start) > EPS:
         return False
-    return any(w.start - EPS <= t <= w.end + EPS or w.soft and t >= w.start for w in v.windows)
+    return v.admits(t)
 
 
 # --- the difference ----------------------------------------------------------------------------

@@ -20,8 +20,9 @@ EPS = 1e-6
 
 
 @dataclass(frozen=True)
-class Stop:
-    """One caregiver at one visit. ``carer`` is 0, or 1 for the second carer of a pair."""
+class ScheduledVisit:
+    """One caregiver at one visit of a route (a route's stop; "Stop" alone names the stopping
+    criteria of scheduler.solver.params). ``carer`` is 0, or 1 for the second carer of a pair."""
 
     visit_id: str
     carer: int
@@ -46,7 +47,7 @@ class Route:
 
     caregiver_id: str
     shift: int
-    stops: tuple[Stop, ...]
+    stops: tuple[ScheduledVisit, ...]  # the route's stops, in order
     start_time: float
     end_time: float
     travel: float
@@ -242,17 +243,15 @@ def _start_in_windows(v: Visit, carer: int, arrival: float, bound: float) -> flo
     t = max(float(arrival), float(bound))
     if v.pinned_start is not None and (carer == 0 or v.sync.mode == "together"):  # type: ignore[union-attr]
         t = max(t, v.pinned_start)
-    for w in v.windows:
-        if t <= w.end + EPS or w is v.windows[-1]:
-            return max(t, w.start)
-    return t
+    w = v.window_from(t)
+    return t if w is None else max(t, w.start)  # past every window: late, the validator says so
 
 
 def _route(problem, geo, visits, cid, k, shift, seq, times, breaks) -> Route:
     c = problem.caregiver(cid)
     tt = geo.time[c.travel_mode]
     here, prev_end = geo.of(shift.start), shift.start_time
-    stops: list[Stop] = []
+    stops: list[ScheduledVisit] = []
     first = True
     start_time = shift.start_time
     for vid, carer in seq:
@@ -266,7 +265,9 @@ def _route(problem, geo, visits, cid, k, shift, seq, times, breaks) -> Route:
         arrival = prev_end + travel
         late = max(0.0, start - v.latest)
         end = start + v.duration_of(carer)
-        stops.append(Stop(vid, carer, arrival, start, end, travel, dist, start - arrival, late))
+        stops.append(
+            ScheduledVisit(vid, carer, arrival, start, end, travel, dist, start - arrival, late)
+        )
         here, prev_end = there, end
     back = geo.of(shift.end)
     end_travel = float(tt[here, back]) if stops else 0.0
@@ -324,3 +325,63 @@ def _costs(problem: Problem, routes: list[Route], unassigned, extra: float) -> C
 def _late_weight(v: Visit) -> float:
     last = v.windows[-1]
     return last.lateness_weight if last.soft else 0.0
+
+
+# --- meal rounds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MealEvent:
+    """A deliverer collecting (``pickup``, at the kitchen) or handing over (``delivery``, at the
+    door) one meal, starting at ``time``."""
+
+    meal_id: str
+    kind: str  # "pickup" | "delivery"
+    time: float
+
+
+@dataclass(frozen=True)
+class MealRoute:
+    """One deliverer's lunch: the events in order (several trips when the load empties)."""
+
+    deliverer_id: str
+    events: tuple[MealEvent, ...]
+    travel: float
+
+    @property
+    def trips(self) -> int:
+        """Trips from a kitchen: how often the deliverer sets out with an empty bag."""
+        load, trips = 0, 0
+        for e in self.events:
+            if e.kind == "pickup":
+                trips += load == 0
+                load += 1
+            else:
+                load -= 1
+        return trips
+
+
+@dataclass(frozen=True)
+class MealPlan:
+    routes: tuple[MealRoute, ...]
+    unassigned: tuple[str, ...]
+    travel: float
+    stats: SearchStats = field(default_factory=lambda: SearchStats())
+
+    def ride(self, meal_id: str) -> float | None:
+        """Minutes between collection and handover of a delivered meal."""
+        times = {e.kind: e.time for r in self.routes for e in r.events if e.meal_id == meal_id}
+        return times["delivery"] - times["pickup"] if len(times) == 2 else None
+
+    def to_json(self) -> dict:
+        """The plan in the validator's shape (scheduler.validate.validate_meals)."""
+        return {
+            "routes": [
+                {
+                    "deliverer": r.deliverer_id,
+                    "events": [[e.meal_id, e.kind, e.time] for e in r.events],
+                }
+                for r in self.routes
+            ],
+            "unassigned": list(self.unassigned),
+        }

@@ -326,13 +326,10 @@ def _break_windows(name: str, shift, breaks: list[tuple[float, float]]) -> list[
 
 def _window_check(v, start: float) -> tuple[float, str]:
     """Lateness past a soft last window, or a message when no window admits the start."""
-    for w in v.windows:
-        if w.start - EPS <= start <= w.end + EPS:
-            return 0.0, ""
+    if not v.admits(start):
+        return 0.0, f"starts at {start:.2f} outside its windows"
     last = v.windows[-1]
-    if last.soft and start >= last.start - EPS:
-        return start - last.end, ""
-    return 0.0, f"starts at {start:.2f} outside its windows"
+    return (start - last.end if last.soft and start > last.end + EPS else 0.0), ""
 
 
 def _who_check(v, carer: int, cg) -> list[str]:
@@ -357,3 +354,83 @@ def _sync_check(v, got: list[tuple[str, float]]) -> list[str]:
     if not v.sync.min_gap - EPS <= gap <= v.sync.max_gap + EPS:
         out.append(f"{v.id}: second carer starts {gap:.2f} after the first")
     return out
+
+
+@dataclass(frozen=True)
+class MealReport:
+    feasible: bool
+    violations: tuple[str, ...]
+    served: int
+    unassigned: int
+    travel: float
+
+
+def validate_meals(rounds, plan: dict) -> MealReport:
+    """Check a meal-round plan of a ``scheduler.model.MealRounds`` from any solver.
+
+    ``plan["routes"]``: ``{"deliverer", "events": [[meal id, "pickup" | "delivery", time]]}``.
+    Each meal is collected once and delivered once by the same deliverer, collection first, at
+    its kitchen no earlier than the kitchen's ready time, handed over inside its window at most
+    ``max_ride`` minutes after collection; no more meals in the bag than the deliverer's
+    capacity; every event reachable from the previous one (handover included) within the shift.
+    """
+    from scheduler.travel import time_matrix
+
+    meals = {m.id: m for m in rounds.meals}
+    out: list[str] = []
+    picked: dict[str, tuple[str, float]] = {}
+    delivered: dict[str, tuple[str, float]] = {}
+    travel = 0.0
+
+    def leg(a, b, mode) -> float:
+        return float(time_matrix(rounds.travel, [a, b], mode)[0, 1])
+
+    for r in plan.get("routes", []):
+        c = rounds.deliverer(r["deliverer"])
+        shift = c.shifts[0]
+        events = [(str(m), str(kind), float(t)) for m, kind, t in r.get("events", [])]
+        if not events:
+            continue
+        place, ready, load = shift.start, shift.start_time, 0
+        for mid, kind, t in events:
+            m = meals.get(mid)
+            seen = picked if kind == "pickup" else delivered
+            if m is None or kind not in ("pickup", "delivery") or mid in seen:
+                out.append(f"{c.id}: {kind} of {mid} unknown or repeated")
+                continue
+            seen[mid] = (c.id, t)
+            kitchen = rounds.kitchen(m.kitchen)
+            there = kitchen.location if kind == "pickup" else m.location
+            minutes = leg(place, there, c.travel_mode)
+            travel += minutes
+            if t + EPS < ready + minutes:
+                out.append(f"{c.id}: {kind} of {mid} at {t:.2f} before it can be reached")
+            if kind == "pickup":
+                load += 1
+                if t + EPS < kitchen.ready:
+                    out.append(f"{c.id}: {mid} collected at {t:.2f} before it is ready")
+                if c.capacity is not None and load > c.capacity:
+                    out.append(f"{c.id}: {load} meals carried, capacity {c.capacity}")
+                place, ready = there, t
+                continue
+            load -= 1
+            got = picked.get(mid)
+            if got is None or got[0] != c.id:
+                out.append(f"{c.id}: {mid} delivered without being collected on this route")
+            elif t - got[1] > m.max_ride + EPS:
+                out.append(f"{c.id}: {mid} rode {t - got[1]:.2f} min, limit {m.max_ride:g}")
+            if not m.window.start - EPS <= t <= m.window.end + EPS:
+                out.append(f"{c.id}: {mid} delivered at {t:.2f} outside its window")
+            place, ready = there, t + m.handover
+        back = ready + leg(place, shift.end, c.travel_mode)
+        travel += back - ready
+        if back > shift.latest_end + EPS:
+            out.append(f"{c.id}: back at {back:.2f} after {shift.latest_end}")
+    for mid in picked.keys() - delivered.keys():
+        out.append(f"{mid}: collected but never delivered")
+    unassigned = set(plan.get("unassigned", []))
+    served = len(delivered.keys() & picked.keys())
+    missing = set(meals) - delivered.keys() - unassigned
+    if missing:
+        out.append(f"meals neither delivered nor unassigned: {sorted(missing)}")
+    return MealReport(not out, tuple(out), served, len(meals) - served, travel)

@@ -1,4 +1,4 @@
-"""A JSON form of the Problem model that round-trips exactly.
+"""A JSON form of the Problem model (and of MealRounds) that round-trips exactly.
 
 Field names are the dataclass field names; sets become sorted lists, tuples lists; defaults
 may be omitted. Unknown keys are rejected with the field named, like every other model error.
@@ -15,7 +15,10 @@ from typing import Any
 from scheduler.model import (
     Break,
     Caregiver,
+    Kitchen,
     Location,
+    Meal,
+    MealRounds,
     ModelError,
     Problem,
     Shift,
@@ -34,6 +37,14 @@ _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
         "travel": (TravelModel, False),
         "weights": (Weights, False),
     },
+    MealRounds: {
+        "deliverers": (Caregiver, True),
+        "kitchens": (Kitchen, True),
+        "meals": (Meal, True),
+        "travel": (TravelModel, False),
+    },
+    Kitchen: {"location": (Location, False)},
+    Meal: {"location": (Location, False), "window": (TimeWindow, False)},
     Caregiver: {"shifts": (Shift, True)},
     Shift: {"start": (Location, False), "end": (Location, False), "breaks": (Break, True)},
     Visit: {"location": (Location, False), "windows": (TimeWindow, True), "sync": (Sync, False)},
@@ -108,3 +119,17 @@ def load_problem(path: str | PathLike[str]) -> Problem:
 
 def save_problem(problem: Problem, path: str | PathLike[str]) -> None:
     Path(path).write_text(dumps(problem, indent=1), encoding="utf-8")
+
+
+def loads_meals(text: str) -> MealRounds:
+    """Meal rounds from JSON: ``{"deliverers": [...], "kitchens": [...], "meals": [...],
+    "travel": {...}}``, the same field names as the dataclasses (``dumps`` writes them)."""
+    return from_dict(MealRounds, json.loads(text), "meal_rounds")
+
+
+def load_meal_rounds(path: str | PathLike[str]) -> MealRounds:
+    return loads_meals(Path(path).read_text(encoding="utf-8"))
+
+
+def save_meal_rounds(rounds: MealRounds, path: str | PathLike[str]) -> None:
+    Path(path).write_text(json.dumps(to_dict(rounds), indent=1, ensure_ascii=False), "utf-8")

@@ -1,5 +1,6 @@
 """OR-Tools solver: ``solve(problem, params) -> Solution``."""
 
+from scheduler.solver.meals import solve_meals
 from scheduler.solver.params import (
     FirstOf,
     MaxRuntime,
@@ -18,4 +19,5 @@ __all__ = [
     "SolveParams",
     "Stop",
     "solve",
+    "solve_meals",
 ]

@@ -24,6 +24,7 @@ from scheduler.model import Problem, TimeWindow, Visit
 from scheduler.result import SearchStats, Solution
 from scheduler.solver.compile import Compiled, Task
 from scheduler.solver.params import SolveParams
+from scheduler.solver.pricing import to_solution
 from scheduler.solver.routing import Built, build
 from scheduler.solver.search import (
     Found,
@@ -35,8 +36,6 @@ from scheduler.solver.search import (
 )
 
 PAIR_CANDIDATES = 40  # cheapest positions per carer tried when pairing a two-carer visit
-CONSTRUCT_ABOVE = 200  # tasks: smaller days keep OR-Tools' own first solution
-SEARCH_ABOVE = 800  # tasks: larger days are searched from the construction by ``search``
 BREAK = -1
 
 
@@ -333,8 +332,6 @@ def construct_found(data: Compiled) -> Found:
 
 def construct(problem: Problem, params: SolveParams | None = None) -> Solution:
     """The constructed plan alone, priced like a solve (also a warm start for ``solve``)."""
-    from scheduler.solver.solve import to_solution
-
     params = params or SolveParams()
     data = Compiled(problem, params.scale, params.seed)
     found = construct_found(data)
@@ -381,8 +378,6 @@ def from_start(built: Built, data: Compiled, params: SolveParams, seconds, route
 
 # --- improvement by parts ------------------------------------------------------------------------
 
-PART_CAREGIVERS = 12  # caregivers per part: small enough for OR-Tools to search quickly
-
 
 def improve_by_parts(data: Compiled, params: SolveParams, clock, current: Found) -> Found:
     """Let OR-Tools improve a few caregivers at a time until the clock runs out.
@@ -393,7 +388,8 @@ def improve_by_parts(data: Compiled, params: SolveParams, clock, current: Found)
     the part stays fixed (a pinned visit). Each unassigned visit is offered to one part holding a
     caregiver who may serve it, a different one each round.
     """
-    groups = _parts(data, current)
+    size = params.phases.part_caregivers
+    groups = _parts(data, current, size)
     if len(groups) < 2 or params.solutions() is not None:
         return current
     rounds = 0
@@ -406,7 +402,7 @@ def improve_by_parts(data: Compiled, params: SolveParams, clock, current: Found)
             share = left / max(1, len(groups) - i)
             current = _improve_part(data, params, current, group, offers[i], share)
         rounds += 1
-        groups = _parts(data, current, offset=rounds)
+        groups = _parts(data, current, size, offset=rounds)
 
 
 def _offers(data: Compiled, found: Found, groups, turn: int) -> list[set[int]]:
@@ -424,8 +420,9 @@ def _offers(data: Compiled, found: Found, groups, turn: int) -> list[set[int]]:
     return out
 
 
-def _parts(data: Compiled, found: Found, offset: int = 0) -> list[list[int]]:
-    """Caregivers in sweep order of their routes' centre, cut into parts (rotated per round)."""
+def _parts(data: Compiled, found: Found, size: int, offset: int = 0) -> list[list[int]]:
+    """Caregivers in sweep order of their routes' centre, cut into parts of ``size`` (rotated
+    per round)."""
     pts = _points(data)
     centre = pts.mean(axis=0)
     angle = {}
@@ -435,9 +432,9 @@ def _parts(data: Compiled, found: Found, offset: int = 0) -> list[list[int]]:
         here = pts[nodes].mean(axis=0) if nodes else pts[data.vehicles[0].start_node]
         angle[ci] = math.atan2(here[1] - centre[1], here[0] - centre[0])
     order = sorted(angle, key=lambda ci: (angle[ci], ci))
-    shift = (offset * PART_CAREGIVERS // 2) % max(1, len(order))
+    shift = (offset * size // 2) % max(1, len(order))
     order = order[shift:] + order[:shift]
-    return [order[i : i + PART_CAREGIVERS] for i in range(0, len(order), PART_CAREGIVERS)]
+    return [order[i : i + size] for i in range(0, len(order), size)]
 
 
 def _points(data: Compiled) -> np.ndarray:
@@ -453,8 +450,6 @@ def _points(data: Compiled) -> np.ndarray:
 
 
 def _improve_part(data, params, current: Found, group, offered: set[int], seconds) -> Found:
-    from scheduler.solver.solve import to_solution
-
     sub, plan, back = _subproblem(data, current, set(group), offered)
     if not plan or not any(plan.values()):
         return current

@@ -21,10 +21,6 @@ from scheduler.solver.params import SolveParams
 from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, run
 
-FIRST_SHARE = 0.1  # of the time limit: the first plan with the whole fleet
-REDUCE_UNTIL = 0.4  # route elimination may run until this share of the time limit
-POLISH_SHARE = 0.05  # kept for OR-Tools on the final fleet
-FALLBACK_FINAL_SHARE = 0.35
 # solution-limit (reproducible) runs have no clock: fixed iteration budgets instead
 ITER_REDUCE, ITER_OPTIMISE = 2_000, 2_000
 
@@ -37,7 +33,14 @@ def minimise(
     phases: list[str],
 ) -> Found | None:
     total = params.runtime()
-    first = run(build(data), data, params, _share(total, FIRST_SHARE), params.solutions(), start)
+    first = run(
+        build(data),
+        data,
+        params,
+        _share(total, params.shares.fleet_first),
+        params.solutions(),
+        start,
+    )
     phases.append(f"fleet:first@{clock.elapsed():.1f}s")
     if first is None:
         return None
@@ -52,7 +55,7 @@ def _ruin_recreate(data: Compiled, params, clock: Clock, first: Found, phases) -
     total = params.runtime()
     timed = params.solutions() is None
     trace: list[str] = []
-    budget = _until(clock, total, REDUCE_UNTIL)
+    budget = _until(clock, total, params.shares.fleet_reduce_until)
     reduced = routemin.reduce(
         data,
         first.routes,
@@ -65,7 +68,7 @@ def _ruin_recreate(data: Compiled, params, clock: Clock, first: Found, phases) -
     phases.extend(trace)
     phases.append(f"fleet:routemin@{clock.elapsed():.1f}s")
     routes = reduced if reduced is not None else first.routes
-    seconds = _until(clock, total, 1 - POLISH_SHARE)
+    seconds = _until(clock, total, 1 - params.shares.fleet_polish)
     routes = routemin.optimise(
         data,
         routes,
@@ -105,7 +108,7 @@ def _final(data: Compiled, params, clock: Clock, best: Found, phases) -> Found:
 def _reduce_with_ortools(data: Compiled, params, clock: Clock, best: Found, phases) -> Found:
     """Drop routes one at a time while every visit served so far stays served."""
     total = params.runtime()
-    reserve = 0.0 if total is None else total * FALLBACK_FINAL_SHARE
+    reserve = 0.0 if total is None else total * params.shares.fleet_fallback_final
     while True:
         used = [k for k, r in best.routes.items() if r]
         left = clock.left()

@@ -27,19 +27,16 @@ import math
 import random
 import time
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from scheduler.solver.compile import Compiled
+from scheduler.solver.params import RuinRecreate
 from scheduler.solver.search import Found
 
 INF = float("inf")
 BIG = 1 << 60  # an integer start that no window admits
-TOP_SINGLE = 4  # candidates per task checked with the exact schedule
-TOP_PAIR = 6  # positions per carer combined for a two-carer visit
-ROUTE_RUIN = 0.1  # share of ruins that empty a whole (short) route
-RUIN_MAX = 30  # most visits removed by one ruin
 
 
 def applies(data: Compiled) -> bool:
@@ -88,6 +85,7 @@ class _Data:
     v_pref: list[list[float] | None]
     pairs: list[tuple[int, int]]
     owner: list[int]  # vehicle -> caregiver index
+    knobs: RuinRecreate = field(default_factory=RuinRecreate)
 
 
 def _prepare(data: Compiled) -> _Data:
@@ -398,17 +396,43 @@ def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -
     if not served:
         return []
     roll = rng.random()
-    if roll < ROUTE_RUIN:
+    if roll < d.knobs.route_ruin:
         chosen = _route_ruin(state, rng)
     elif roll < 0.6:
         seed = rng.choice(served)
         on = set(served)
         chosen = [seed] + [m for m in near[seed] if m in on][: size - 1]
+    elif roll < 0.6 + d.knobs.string_ruin:
+        chosen = _string_ruin(state, rng, near, size, served)
     else:
         chosen = rng.sample(served, min(size, len(served)))
     gone = set(chosen) | {d.partner[n] for n in chosen if d.partner[n] >= 0}
     _remove(state, gone)
     return chosen
+
+
+def _string_ruin(state: _State, rng, near: list[list[int]], size: int, served) -> list[int]:
+    """Strings of consecutive visits cut from the routes nearest a random visit (as in SISR,
+    Christiaens and Vanden Berghe 2020): frees whole stretches of several neighbouring
+    caregivers' days at once, so the recreate can swap them between routes."""
+    d = state.d
+    where = {n: k for k, r in enumerate(state.routes) for n in r}
+    seed = rng.choice(served)
+    length = max(2, min(10, size // 3))
+    chosen: list[int] = []
+    done: set[int] = set()
+    for m in [seed, *near[seed]]:
+        k = where.get(m)
+        if k is None or k in done:
+            continue
+        done.add(k)
+        route = state.routes[k]
+        i = route.index(m)
+        lo = max(0, min(i - rng.randrange(length), len(route) - length))
+        chosen += [n if d.role[n] == 0 else d.partner[n] for n in route[lo : lo + length]]
+        if len(chosen) >= size or len(done) >= 4:
+            break
+    return list(dict.fromkeys(chosen))
 
 
 def _route_ruin(state: _State, rng: random.Random) -> list[int]:
@@ -452,13 +476,14 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
             prev_t = state.start[nxt] if pos < len(r) else 0
     base.sort()
     best: list[tuple[float, float, int, int]] = []
+    top = d.knobs.top_single
     for est, tie, k, pos, arrival, nxt in base:
-        if len(best) >= TOP_SINGLE and best[TOP_SINGLE - 1][0] <= est:
+        if len(best) >= top and best[top - 1][0] <= est:
             break
         full = est + _push_estimate(state, k, pos, arrival, nxt)
         if full < INF:
             bisect.insort(best, (full, tie, k, pos))
-    return _commit_best(state, best[:TOP_SINGLE], [n])
+    return _commit_best(state, best[:top], [n])
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
@@ -515,7 +540,7 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
             est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
             cands.append((est, rng.random(), ka, pa, kb, pb))
     cands.sort()
-    for _est, _, ka, pa, kb, pb in cands[:TOP_SINGLE]:
+    for _est, _, ka, pa, kb, pb in cands[: d.knobs.top_single]:
         trial = state.copy()
         trial.routes[ka].insert(pa, a)
         trial.routes[kb].insert(pb, b)
@@ -555,7 +580,7 @@ def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
             prev = nxt
             prev_t = state.start[nxt] if pos < len(r) else 0
     out.sort()
-    return [(k, pos, arr, est) for _, k, pos, arr, est in out[: TOP_PAIR * 2]]
+    return [(k, pos, arr, est) for _, k, pos, arr, est in out[: state.d.knobs.top_pair * 2]]
 
 
 def _synced(d: _Data, a: int, b: int, arr_a: int, arr_b: int) -> tuple[int, int]:
@@ -609,6 +634,7 @@ def improve(
     guard: float | None = None,
     temperatures: tuple[float, float] = (30.0, 0.3),
     trace: list[str] | None = None,
+    knobs: RuinRecreate | None = None,
 ) -> Found | None:
     """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
 
@@ -616,7 +642,9 @@ def improve(
     ``seconds`` (or over the iterations when ``seconds`` is None, for reproducible runs); they
     do not depend on the start plan, which may be poor.
     """
+    knobs = knobs or RuinRecreate()
     d = _prepare(data)
+    d.knobs = knobs
     plan = [list(routes.get(k, [])) for k in range(len(data.vehicles))]
     cur = _State(d, plan)
     if not cur.feasible:
@@ -638,7 +666,7 @@ def improve(
         progress = elapsed / seconds if seconds else it / iterations
         temp = hot * (cold / hot) ** min(1.0, progress)
         cand = cur.copy()
-        size = rng.randint(2, max(2, min(RUIN_MAX, len(visits) // 4)))
+        size = rng.randint(2, max(2, min(knobs.ruin_max, len(visits) // 4)))
         removed = _ruin(cand, rng, near, size)
         cand.settle()
         served = {n for r in cand.routes for n in r}

@@ -8,7 +8,7 @@ solution. Only solution-count criteria give a reproducible run for a given seed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from scheduler.model import ModelError
 
@@ -83,13 +83,93 @@ class FirstOf(Stop):
     criteria: tuple[Stop, ...]
 
 
+def _check_fields(obj: object, where: str) -> None:
+    """Every field a finite number in range: a share in [0, 1], a count >= 1 (names the field)."""
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        name = f"params.{where}.{f.name}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ModelError(name, "must be a number")
+        if f.type in ("int", int):
+            if not isinstance(value, int) or value < 1:
+                raise ModelError(name, "must be an integer >= 1")
+        elif not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            raise ModelError(name, "must be a share between 0 and 1")
+
+
+@dataclass(frozen=True)
+class Phases:
+    """Day sizes, in tasks (a two-carer visit is two), that choose which phases run.
+
+    construct_above: a fleet-minimising (benchmark) run above this starts from the construction
+    (every other run always does). parts_above: larger days are searched part by part from the
+    construction. lns_up_to: the ruin-and-recreate search runs up to this (beyond it the Python
+    search is too slow to pay off). part_caregivers: caregivers per part, small enough for
+    OR-Tools to search quickly.
+    """
+
+    construct_above: int = 200
+    parts_above: int = 800
+    lns_up_to: int = 800
+    part_caregivers: int = 12
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "phases")
+
+
+@dataclass(frozen=True)
+class TimeShares:
+    """Shares of the time limit given to the phases.
+
+    lns_first: OR-Tools' first plan before the ruin-and-recreate search; lns_check: kept at the
+    end for loading its result back into OR-Tools. fleet_*: the fleet-minimising path (first
+    plan with the whole fleet, route elimination until this share, OR-Tools' polish at the end,
+    and the reserve for the final search when OR-Tools does the reduction).
+    """
+
+    lns_first: float = 0.15
+    lns_check: float = 0.05
+    fleet_first: float = 0.1
+    fleet_reduce_until: float = 0.4
+    fleet_polish: float = 0.05
+    fleet_fallback_final: float = 0.35
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "shares")
+
+
+@dataclass(frozen=True)
+class RuinRecreate:
+    """The ruin-and-recreate search (scheduler.solver.lns).
+
+    iterations: under a solution limit (reproducible runs). top_single: candidate positions per
+    task checked with the exact schedule; top_pair: positions per carer combined for a two-carer
+    visit. route_ruin: share of ruins that empty a whole (short) route. ruin_max: most visits
+    removed by one ruin. string_ruin: share of ruins that cut strings of consecutive visits
+    from the routes nearest a random visit (after route ruins and the 0.6 - route_ruin share of
+    nearest-neighbour ruins; the rest remove visits at random).
+    """
+
+    iterations: int = 300
+    top_single: int = 4
+    top_pair: int = 6
+    route_ruin: float = 0.1
+    ruin_max: int = 30
+    string_ruin: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "ruin")
+
+
 @dataclass(frozen=True)
 class SolveParams:
     """How to search. ``time_limit``/``solution_limit`` are shorthands combined with ``stop``.
 
     fleet_minimisation: None = automatic (when Weights.caregiver_used > 0).
     scale: integer units per minute inside OR-Tools (travel times are rounded up, so a plan
-    feasible in integers stays feasible in floating point).
+    feasible in integers stays feasible in floating point). phases, shares, ruin: the day sizes,
+    time shares and search settings the phases use (their defaults are the tuned ones, see
+    scheduler/TUNING.md).
     """
 
     time_limit: float | None = 10.0
@@ -102,6 +182,9 @@ class SolveParams:
     scale: int = 100
     log: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    phases: Phases = field(default_factory=Phases)
+    shares: TimeShares = field(default_factory=TimeShares)
+    ruin: RuinRecreate = field(default_factory=RuinRecreate)
 
     def __post_init__(self) -> None:
         if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
@@ -110,6 +193,9 @@ class SolveParams:
             raise ModelError("params.metaheuristic", f"unknown {self.metaheuristic!r}")
         if self.scale < 1:
             raise ModelError("params.scale", "must be >= 1")
+        for name, kind in (("phases", Phases), ("shares", TimeShares), ("ruin", RuinRecreate)):
+            if not isinstance(getattr(self, name), kind):
+                raise ModelError(f"params.{name}", f"must be a {kind.__name__}")
         if self.time_limit is not None:
             MaxRuntime(self.time_limit)
         if self.solution_limit is not None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from scheduler.model import Problem
-from scheduler.result import BreakTaken, SearchStats, Solution, evaluate
+from scheduler.result import SearchStats, Solution
 from scheduler.solver import construct, lns
 from scheduler.solver.compile import AssignmentCost, Compiled
 from scheduler.solver.params import SolveParams
+from scheduler.solver.pricing import to_solution
 from scheduler.solver.routing import build
 from scheduler.solver.search import Clock, Found, routes_from_plan, run
 
-LNS_MAX_TASKS = 800  # beyond this the Python search is too slow to pay off
-LNS_FIRST_SHARE = 0.15  # of the time limit, for OR-Tools' first plan
-LNS_CHECK_SHARE = 0.05  # kept for loading the result back into OR-Tools
-LNS_ITERATIONS = 300  # under a solution limit (reproducible runs)
+__all__ = ["solve", "to_solution"]
 
 PlanLike = Solution | Mapping[tuple[str, int], Sequence[tuple[str, int]]]
 
@@ -72,7 +70,7 @@ def _constructs(data: Compiled, params: SolveParams) -> bool:
     use_fleet = params.fleet_minimisation
     if use_fleet is None:
         use_fleet = data.problem.weights.caregiver_used > 0
-    return not use_fleet or len(data.tasks) > construct.CONSTRUCT_ABOVE
+    return not use_fleet or len(data.tasks) > params.phases.construct_above
 
 
 def _better(data: Compiled, found: Found | None, made: Found) -> bool:
@@ -92,9 +90,9 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
         from scheduler.solver.fleet import minimise
 
         return minimise(data, params, clock, start, phases)
-    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data):
+    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data, params):
         return _with_lns(data, params, clock, None if made else start, phases, made)
-    large = start and len(data.tasks) > construct.SEARCH_ABOVE
+    large = start and len(data.tasks) > params.phases.parts_above
     if large and made is not None and max_reassigned is None:
         # one model of a large day searches slowly and may refuse a warm start: search by parts
         phases.append("parts")
@@ -109,11 +107,11 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
     return run(built, data, params, clock.left(), params.solutions(), start)
 
 
-def _needs_sync_search(data: Compiled) -> bool:
-    """Up to LNS_MAX_TASKS the ruin-and-recreate search beats OR-Tools' local search: on
+def _needs_sync_search(data: Compiled, params: SolveParams) -> bool:
+    """Up to ``params.phases.lns_up_to`` tasks the ruin-and-recreate search beats OR-Tools' local search: on
     two-carer visits (see scheduler.solver.lns) and on station days with breaks and two windows
     (bench/results/station-day-*.md)."""
-    return len(data.tasks) <= LNS_MAX_TASKS
+    return len(data.tasks) <= params.phases.lns_up_to
 
 
 def _with_lns(
@@ -126,7 +124,7 @@ def _with_lns(
     """
     total = params.runtime()
     timed = params.solutions() is None
-    seconds = None if total is None else total * LNS_FIRST_SHARE
+    seconds = None if total is None else total * params.shares.lns_first
     first = made
     if made is None or not _first_fails(data):
         first = run(build(data), data, params, seconds, params.solutions(), start)
@@ -136,15 +134,18 @@ def _with_lns(
             phases.append("from construction")
     if first is None:
         return None
-    until = None if total is None else max(0.0, total * (1 - LNS_CHECK_SHARE) - clock.elapsed())
+    until = (
+        None if total is None else max(0.0, total * (1 - params.shares.lns_check) - clock.elapsed())
+    )
     better = lns.improve(
         data,
         first.routes,
         until if timed else None,
         params.seed,
-        10**9 if timed else LNS_ITERATIONS,
+        10**9 if timed else params.ruin.iterations,
         guard=until,
         trace=phases,
+        knobs=params.ruin,
     )
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
@@ -184,31 +185,3 @@ def _count(found: Found | None) -> int:
 
 def _status(found: Found | None) -> str:
     return "solved" if found else "no solution (all visits unassigned)"
-
-
-def to_solution(data: Compiled, found: Found | None, stats: SearchStats) -> Solution:
-    """Price a search result in floating point with scheduler.result.evaluate."""
-    problem = data.problem
-    plan: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    lower: dict[tuple[str, int], float] = {}
-    breaks: dict[tuple[str, int], list[BreakTaken]] = {}
-    routes = found.routes if found else {}
-    for k, nodes in routes.items():
-        veh = data.vehicles[k]
-        key = (problem.caregivers[veh.caregiver].id, veh.shift)
-        seq = []
-        for n in nodes:
-            t = data.task_of_node[n]
-            seq.append((problem.visits[t.visit].id, t.carer))
-        plan[key] = seq
-        taken = found.breaks.get(k) if found else None
-        if taken and nodes:
-            breaks[key] = [BreakTaken(s / data.scale, d / data.scale) for s, d in taken]
-            for n, item in zip(nodes, seq, strict=True):
-                lower[item] = found.starts[n] / data.scale  # type: ignore[union-attr]
-    extra = 0.0
-    if data.assignment_cost is not None:
-        for (cid, _), seq in plan.items():
-            c = problem.caregiver(cid)
-            extra += sum(data.assignment_cost(problem.visit(v), k, c) for v, k in seq)
-    return evaluate(problem, plan, lower, breaks, extra, stats)

@@ -49,3 +49,41 @@ def test_no_source_file_imports_a_forbidden_package():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
     assert offenders == []
+
+
+def _imports_between_modules() -> dict[str, set[str]]:
+    """module -> the scheduler modules it imports (at the top or inside a function), except
+    the package roots whose ``__init__`` only re-exports."""
+    known = set(modules())
+    graph: dict[str, set[str]] = {}
+    for name in known:
+        path = ROOT / (name.replace(".", "/") + ".py")
+        if not path.exists():
+            continue
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                subs = {f"{node.module}.{a.name}" for a in node.names}
+                targets |= (subs & known) or ({node.module} & known)
+        graph[name] = {t for t in targets if t not in {"scheduler", "scheduler.solver"}}
+    return graph
+
+
+def test_the_library_has_no_import_circle():
+    graph = _imports_between_modules()
+    state: dict[str, int] = {}
+    circles = []
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 1:
+                circles.append(path[path.index(n) :] + [n] if n in path else [m, n])
+            elif n not in state:
+                visit(n, [*path, n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert circles == []

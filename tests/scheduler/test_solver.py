@@ -215,3 +215,32 @@ def test_params_are_validated():
     ):
         with pytest.raises(ModelError):
             SolveParams(**bad)
+
+
+def test_phase_settings_are_validated_and_name_the_bad_field():
+    from scheduler.model import ModelError
+    from scheduler.solver.params import Phases, RuinRecreate, TimeShares
+
+    for make, field in (
+        (lambda: TimeShares(lns_first=1.5), "params.shares.lns_first"),
+        (lambda: TimeShares(fleet_polish=float("nan")), "params.shares.fleet_polish"),
+        (lambda: Phases(part_caregivers=0), "params.phases.part_caregivers"),
+        (lambda: RuinRecreate(top_single=2.5), "params.ruin.top_single"),
+        (lambda: SolveParams(ruin=Phases()), "params.ruin"),
+    ):
+        with pytest.raises(ModelError) as err:
+            make()
+        assert err.value.field == field
+
+
+def test_the_phase_settings_reach_the_search():
+    from scheduler.solver.params import Phases, RuinRecreate
+
+    """A day the ruin-and-recreate search would take goes to OR-Tools alone when the size
+    threshold is lowered below it, and the iteration count is the one given."""
+    visits = [visit(f"v{i}", 10 * i, 30 * i, 30 * i + 120, duration=20) for i in range(4)]
+    day = problem([carer("a"), carer("b")], visits)
+    few = SolveParams(time_limit=None, solution_limit=5, ruin=RuinRecreate(iterations=7))
+    assert any("lns: 7 iterations" in p for p in solve(day, few).stats.phases)
+    off = SolveParams(time_limit=None, solution_limit=5, phases=Phases(lns_up_to=1))
+    assert not any(p.startswith("lns") for p in solve(day, off).stats.phases)
