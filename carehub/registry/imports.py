@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy import inspect as sa_inspect
 
-from carehub.audit.services import record
+from carehub.audit.services import CHUNK, record, record_many
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
@@ -289,11 +289,14 @@ def _columns(record, skip: set[str]) -> dict:
 
 
 def _save(actor: User, items: list[BuiltRow]) -> list[int]:
-    """Every checked resident in a few bulk INSERTs; one audit event per change, as the service
-    writes them."""
+    """Every checked resident in a few bulk INSERTs (``CHUNK`` rows each); one audit event per
+    change, as the service writes them, in bulk too."""
     new: list[_NewResident] = [item.record for item in items]
     returning = insert(m.Resident).returning(m.Resident.id, sort_by_parameter_order=True)
-    ids = list(db.session.scalars(returning, [n.values for n in new]))
+    ids: list[int] = []
+    for start in range(0, len(new), CHUNK):
+        chunk = [n.values for n in new[start : start + CHUNK]]
+        ids += db.session.scalars(returning, chunk)
     pairs = list(zip(ids, new, strict=True))
     _insert(
         m.ResidentCategory,
@@ -303,20 +306,25 @@ def _save(actor: User, items: list[BuiltRow]) -> list[int]:
     _insert(
         m.AbilityAssessment, [{"resident_id": i, **n.assessment} for i, n in pairs if n.assessment]
     )
+    record_many(actor, _events(pairs))
+    return ids
+
+
+def _events(pairs):
+    """The events ``create_resident`` and ``add_assessment`` (or ``_reported_level``) record."""
     for i, n in pairs:
         station_id = n.values["station_id"]
-        record(actor, "create", "resident", i, station_id, n.summary)
+        yield "create", "resident", i, station_id, n.summary
         if n.assessment:
             changes = {"level": n.assessment["level"]}
             if n.assessment["source"] == "reported":
                 changes["source"] = "reported"
-            record(actor, "assess", "resident", i, station_id, changes)
-    return ids
+            yield "assess", "resident", i, station_id, changes
 
 
 def _insert(model, rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(insert(model), rows)
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(model), rows[start : start + CHUNK])
 
 
 def _reported(level: int, station: m.Station) -> dict:
