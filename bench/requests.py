@@ -5,7 +5,8 @@
 Loads the demo district into a fresh database (a temporary SQLite file, or the PostgreSQL URL
 given, which must be empty), logs in as the demo coordinator through Flask's test client (a page
 session and an API token), and requests each URL ``--runs`` times after one warm-up. For each it
-reports the median and the best wall and CPU time of one request, and its SQL statements: on a
+reports the median and the best wall and CPU time of one request, its SQL statements and its
+Python function calls (cProfile, one more request; the work done, steady under any load): on a
 shared machine a single request's CPU time is steadier than requests per second under load
 (``bench/load.py``). Nothing is asserted.
 """
@@ -13,9 +14,11 @@ shared machine a single request's CPU time is steadier than requests per second 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import os
 import platform
+import pstats
 import statistics
 import subprocess
 import sys
@@ -89,6 +92,15 @@ def count_queries(engine):
     return counter
 
 
+def python_calls(client, url: str) -> int:
+    """Python function calls of one request: the work done, the same however busy the machine."""
+    profile = cProfile.Profile()
+    profile.enable()
+    client.get(url)
+    profile.disable()
+    return pstats.Stats(profile).total_calls
+
+
 def measure(app, runs: int, username: str) -> list[dict]:
     from carehub.extensions import db
 
@@ -109,17 +121,25 @@ def measure(app, runs: int, username: str) -> list[dict]:
             queries.append(counter["n"] - before)
             status = answer.status_code if answer.status_code != 200 else status
         rows.append({
+            "calls": python_calls(client, url),
             "url": url, "kind": kind, "status": status, "runs": runs,
             "queries": max(queries), "median_ms": 1000 * statistics.median(walls),
             "best_ms": 1000 * min(walls), "median_cpu_ms": 1000 * statistics.median(cpus),
             "best_cpu_ms": 1000 * min(cpus),
         })  # fmt: skip
-        print(url, f"{rows[-1]['median_cpu_ms']:.1f} ms CPU", rows[-1]["queries"], "queries")
+        print(
+            url,
+            f"{rows[-1]['median_cpu_ms']:.1f} ms CPU",
+            rows[-1]["queries"],
+            "queries",
+            rows[-1]["calls"],
+            "calls",
+        )
     return rows
 
 
 def write(rows: list[dict], out: Path, database: str, load: float) -> None:
-    fields = ["url", "kind", "status", "runs", "queries", "median_ms", "best_ms",
+    fields = ["url", "kind", "status", "runs", "queries", "calls", "median_ms", "best_ms",
               "median_cpu_ms", "best_cpu_ms"]  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as handle:
@@ -138,11 +158,11 @@ def write(rows: list[dict], out: Path, database: str, load: float) -> None:
         "process's (the database server's is not in it); load average before: "
         f"{load:.1f} on {os.cpu_count()} CPUs (shared)",
         "",
-        "| URL | kind | status | queries | median ms | median CPU ms | best CPU ms |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| URL | kind | status | queries | Python calls | median ms | median CPU ms | best CPU ms |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
-        lines.append(f"| `{r['url']}` | {r['kind']} | {r['status']} | {r['queries']} | "
+        lines.append(f"| `{r['url']}` | {r['kind']} | {r['status']} | {r['queries']} | {r['calls']} | "
                      f"{r['median_ms']:.1f} | {r['median_cpu_ms']:.1f} | {r['best_cpu_ms']:.1f} |")  # fmt: skip
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
