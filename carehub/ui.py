@@ -195,11 +195,12 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def helpers():
+        today = local_today()  # once per page, not once per row of a list
         return {
             "label": label,
             "labels": LABELS,
             "current_locale": str(get_locale()),
-            "age": lambda born: age_on(born, local_today()) if born else None,
+            "age": lambda born: age_on(born, today) if born else None,
             "lang_url": _lang_url,
         }
 
