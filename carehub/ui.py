@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, g, has_app_context, request
+from flask import Flask, g, request
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
@@ -168,13 +168,15 @@ def _request_cache(name: str) -> dict:
     """A dict kept on ``g`` for the current locale; a new one when the locale changes
     (``force_locale`` or ``refresh``), so nothing is ever shown in the wrong language.
     Outside an application context a fresh dict (nothing is kept)."""
-    if not has_app_context():
+    try:
+        here = g._get_current_object()  # one proxy lookup, then plain attributes (per string)
+    except RuntimeError:
         return {}
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    caches = g.get("_carehub_i18n")
+    locale = getattr(getattr(here, "_flask_babel", None), "babel_locale", None)
+    caches = getattr(here, "_carehub_i18n", None)
     if caches is None or caches[0] is not locale or locale is None:
         locale = get_locale()  # sets it on the context when not yet chosen
-        caches = g._carehub_i18n = (locale, {})
+        caches = here._carehub_i18n = (locale, {})
     return caches[1].setdefault(name, {})
 
 
