@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask import Flask, g, request
+from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from carehub.common.clock import local_today
@@ -140,17 +140,69 @@ LABELS = {
 
 
 def label(kind: str, code) -> str:
-    return str(LABELS.get(kind, {}).get(code, code if code is not None else "—"))
+    """A code's label in the reader's language, translated once per request (a list shows the
+    same few labels on every row)."""
+    cache = _request_cache("labels")
+    try:
+        return cache[kind, code]
+    except KeyError:
+        shown = cache[kind, code] = str(
+            LABELS.get(kind, {}).get(code, code if code is not None else "—")
+        )
+        return shown
+    except TypeError:  # an unhashable code: shown as it is
+        return str(code)
+
+
+def translations():
+    """The request's catalogue, looked up once per request and locale (not once per string:
+    Flask-Babel's lookup costs some 25 times the translation itself)."""
+    cache = _request_cache("translations")
+    found = cache.get("catalogue")
+    if found is None:
+        found = cache["catalogue"] = get_translations()
+    return found
+
+
+def _request_cache(name: str) -> dict:
+    """A dict kept on ``g`` for the current locale; a new one when the locale changes
+    (``force_locale`` or ``refresh``), so nothing is ever shown in the wrong language.
+    Outside an application context a fresh dict (nothing is kept)."""
+    try:
+        here = g._get_current_object()  # one proxy lookup, then plain attributes (per string)
+    except RuntimeError:
+        return {}
+    locale = getattr(getattr(here, "_flask_babel", None), "babel_locale", None)
+    caches = getattr(here, "_carehub_i18n", None)
+    if caches is None or caches[0] is not locale or locale is None:
+        locale = get_locale()  # sets it on the context when not yet chosen
+        caches = here._carehub_i18n = (locale, {})
+    return caches[1].setdefault(name, {})
+
+
+def _install_gettext(app: Flask) -> None:
+    """Templates' ``_``/``ngettext`` through the request's catalogue (same strings, same
+    output as Flask-Babel's callables; the catalogue is found once per request)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def register_template_helpers(app: Flask) -> None:
+    _install_gettext(app)
+
     @app.context_processor
     def helpers():
+        today = local_today()  # once per page, not once per row of a list
         return {
             "label": label,
             "labels": LABELS,
             "current_locale": str(get_locale()),
-            "age": lambda born: age_on(born, local_today()) if born else None,
+            "age": lambda born: age_on(born, today) if born else None,
             "lang_url": _lang_url,
         }
 

@@ -201,7 +201,8 @@ def user_for_session(session_id: str) -> User | None:
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None  # a cookie from before session generations: log in again
-    user = db.session.get(User, int(user_id))
+    # the stations with the account, in the same query: every page's scoping reads them
+    user = db.session.get(User, int(user_id), options=[joinedload(User.stations)])
     if user is None or user.session_generation != int(generation):
         return None
     return user

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -20,8 +21,19 @@ def _key_material() -> bytes:
 
 
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"carehub-fernet:" + _key_material()).digest()
+    return _fernet_for(_key_material())
+
+
+@lru_cache(maxsize=8)
+def _fernet_for(material: bytes) -> Fernet:
+    """One Fernet per key (deriving it per value cost a third of each encryption)."""
+    digest = hashlib.sha256(b"carehub-fernet:" + material).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
+
+
+@lru_cache(maxsize=8)
+def _index_key(material: bytes) -> bytes:
+    return hashlib.sha256(b"carehub-index:" + material).digest()
 
 
 def encrypt(value: str) -> str:
@@ -36,8 +48,7 @@ def decrypt(token: str) -> str:
 
 
 def blind_index(value: str) -> str:
-    key = hashlib.sha256(b"carehub-index:" + _key_material()).digest()
-    return hmac.new(key, value.upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_index_key(_key_material()), value.upper().encode(), hashlib.sha256).hexdigest()
 
 
 def mask(value: str, head: int = 4, tail: int = 4) -> str:

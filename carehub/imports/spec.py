@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,11 +30,11 @@ class Context:
 
 
 def text(value: Any, _ctx: Context | None = None) -> str:
-    from datetime import date, datetime
-
+    if isinstance(value, str):  # most cells: checked first, as every cell of a sheet comes here
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # a datetime is a date too
         raise CellError("date_not_text")
     return str(value).strip()
 

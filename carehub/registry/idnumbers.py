@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -72,6 +73,20 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
     The number is first read as ASCII (full-width or other-script digits, blanks): ``value`` is the
     one form that is stored, hashed and searched.
     """
+    today = today or local_today()
+    if isinstance(raw, str):
+        return _parse_cached(raw, today)
+    return _parse(raw, today)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(raw: str, today: date) -> IdNumber:
+    """A number is judged several times per form or sheet row (schema, consistency, service);
+    the answer depends only on the text and the day. A refusal is not cached (it raises)."""
+    return _parse(raw, today)
+
+
+def _parse(raw, today: date) -> IdNumber:
     try:
         value = normalise_id_number(raw)
     except NotNormal:
@@ -88,7 +103,7 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise _impossible_birth_date(value) from None
-    if born.year < 1890 or born > (today or local_today()):
+    if born.year < 1890 or born > today:
         raise _impossible_birth_date(value)
     expected = id_check_char(value[:17])
     if value[17] != expected:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy import inspect as sa_inspect
 
-from carehub.audit.services import record
+from carehub.audit.services import CHUNK, record, record_many
 from carehub.auth.models import User
 from carehub.auth.scoping import WRITE_ROLES, require_write
 from carehub.common import crypto
@@ -242,7 +242,7 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
     require_write(actor)
     assessment = payload.get("_assessment")  # the payload stays as it was, for the slow path
     data, assessment = _load_both(actor, payload, assessment)
-    station = station_for_write(actor, data["station_id"])
+    station = _writable_station(actor, data["station_id"], ctx)
     if assessment and "assessed_on" not in assessment:
         assessment = _reported(assessment["level"], station)
     parsed = parse_id_number(data["id_number"])
@@ -251,8 +251,8 @@ def _build_resident(actor: User, payload: dict, ctx: Context) -> BuiltRow:
     resident = m.Resident(station_id=station.id)  # transient: read by the service's rules
     residents.fill(resident, data, parsed)
     new = _NewResident(
-        _columns(resident, skip={"id"}), sorted(resident.categories),
-        [_columns(f, skip={"id", "resident_id"}) for f in resident.family_members],
+        _columns(resident, skip=frozenset({"id"})), sorted(resident.categories),
+        [_columns(f, skip=frozenset({"id", "resident_id"})) for f in resident.family_members],
         assessment and {k: assessment.get(k) for k in _ASSESSMENT_KEYS},
         residents.created_summary(resident),
     )  # fmt: skip
@@ -282,18 +282,33 @@ def _load_both(actor: User, payload: dict, assessment: dict | None) -> tuple[dic
     return data, checked or assessment
 
 
-def _columns(record, skip: set[str]) -> dict:
+def _writable_station(actor: User, station_id: int, ctx: Context) -> m.Station:
+    """``station_for_write``, asked once per station of the sheet (a refusal is asked again)."""
+    known = ctx.lookups.setdefault("writable_stations", {})
+    if station_id not in known:
+        known[station_id] = station_for_write(actor, station_id)
+    return known[station_id]
+
+
+def _columns(record, skip: frozenset[str]) -> dict:
     """A transient record's column values by attribute key, for a bulk INSERT (None: default)."""
-    keys = (a.key for a in sa_inspect(type(record)).column_attrs if a.key not in skip)
-    return {k: v for k in keys if (v := getattr(record, k)) is not None}
+    return {k: v for k in _keys(type(record), skip) if (v := getattr(record, k)) is not None}
+
+
+@lru_cache(maxsize=16)
+def _keys(model, skip: frozenset[str]) -> tuple[str, ...]:
+    return tuple(a.key for a in sa_inspect(model).column_attrs if a.key not in skip)
 
 
 def _save(actor: User, items: list[BuiltRow]) -> list[int]:
-    """Every checked resident in a few bulk INSERTs; one audit event per change, as the service
-    writes them."""
+    """Every checked resident in a few bulk INSERTs (``CHUNK`` rows each); one audit event per
+    change, as the service writes them, in bulk too."""
     new: list[_NewResident] = [item.record for item in items]
     returning = insert(m.Resident).returning(m.Resident.id, sort_by_parameter_order=True)
-    ids = list(db.session.scalars(returning, [n.values for n in new]))
+    ids: list[int] = []
+    for start in range(0, len(new), CHUNK):
+        chunk = [n.values for n in new[start : start + CHUNK]]
+        ids += db.session.scalars(returning, chunk)
     pairs = list(zip(ids, new, strict=True))
     _insert(
         m.ResidentCategory,
@@ -303,20 +318,25 @@ def _save(actor: User, items: list[BuiltRow]) -> list[int]:
     _insert(
         m.AbilityAssessment, [{"resident_id": i, **n.assessment} for i, n in pairs if n.assessment]
     )
+    record_many(actor, _events(pairs))
+    return ids
+
+
+def _events(pairs):
+    """The events ``create_resident`` and ``add_assessment`` (or ``_reported_level``) record."""
     for i, n in pairs:
         station_id = n.values["station_id"]
-        record(actor, "create", "resident", i, station_id, n.summary)
+        yield "create", "resident", i, station_id, n.summary
         if n.assessment:
             changes = {"level": n.assessment["level"]}
             if n.assessment["source"] == "reported":
                 changes["source"] = "reported"
-            record(actor, "assess", "resident", i, station_id, changes)
-    return ids
+            yield "assess", "resident", i, station_id, changes
 
 
 def _insert(model, rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(insert(model), rows)
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(model), rows[start : start + CHUNK])
 
 
 def _reported(level: int, station: m.Station) -> dict:

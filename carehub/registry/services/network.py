@@ -28,7 +28,13 @@ SERVICE_FIELDS = ("name_zh", "name_en", "default_minutes", "carers")
 
 
 def list_stations(actor: User) -> list[Station]:
-    """The stations the actor works in (a provider manager: where its provider is contracted)."""
+    """The stations the actor works in (a provider manager: where its provider is contracted).
+
+    An account's own stations are loaded with it (every page reads them): no query for those.
+    """
+    if not actor.district_wide and actor.role != "provider_manager":
+        require_read(actor)
+        return sorted(actor.stations, key=lambda station: station.code)
     query = own_stations(select(Station), Station.id, actor)
     return list(db.session.scalars(query.order_by(Station.code)))
 

@@ -65,6 +65,12 @@ def list_providers(actor: User, args: dict) -> Page:
     return paginate(query.order_by(Provider.name), args["page"], args["per_page"])
 
 
+def provider_choices(actor: User, limit: int = 200) -> list[Provider]:
+    """The providers the actor may see, by name, for a filter or a form's choice: one query
+    (``list_providers`` also counts them and loads their contracts, which a choice never shows)."""
+    return list(db.session.scalars(_visible(actor).order_by(Provider.name).limit(limit)))
+
+
 def _as_code(term: str) -> str:
     """The search term as a stored credit code (ASCII, upper case), or as typed."""
     try:

@@ -58,8 +58,9 @@ SIMPLE_FIELDS = (
 )  # fmt: skip
 
 
-def list_residents(actor: User, args: dict) -> Page:
-    """A page of residents, with everything a list shows loaded in a fixed number of queries."""
+def list_residents(actor: User, args: dict, family: bool = True) -> Page:
+    """A page of residents, with everything a list shows loaded in a fixed number of queries
+    (``family=False``: a list that does not show the family members, such as the page)."""
     args = load(ResidentQuery(), args)
     query = _matching(actor, args)
     if "status" in args:
@@ -68,8 +69,9 @@ def list_residents(actor: User, args: dict) -> Page:
         selectinload(Resident.category_rows),
         joinedload(Resident.station),  # many-to-one: joined, no query of its own
         selectinload(Resident.assessments),  # the current ability level
-        selectinload(Resident.family_members),
     )
+    if family:
+        query = query.options(selectinload(Resident.family_members))
     return paginate(query.order_by(Resident.name, Resident.id), args["page"], args["per_page"])
 
 

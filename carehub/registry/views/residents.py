@@ -5,6 +5,8 @@ Every read and write goes through ``carehub.registry.services.residents``, like 
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -59,7 +61,9 @@ ASSESSMENT_FIELDS = (
 @login_required
 @guarded
 def residents_list():
-    page, args, problems = paged(residents.list_residents, list_args(FILTERS))
+    page, args, problems = paged(
+        partial(residents.list_residents, family=False), list_args(FILTERS)
+    )
     return render_template(
         "registry/residents/list.html",
         page=page,

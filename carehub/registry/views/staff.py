@@ -129,7 +129,7 @@ def _caregiver_again(err, row_maps: dict[str, list[int]], record: Caregiver | No
 
 
 def _providers():
-    return providers.list_providers(actor(), {"per_page": 200}).items
+    return providers.provider_choices(actor())
 
 
 def _caregiver_payload(form: MultiDict, record: Caregiver | None) -> tuple[dict, dict]:
