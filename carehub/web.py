@@ -43,7 +43,8 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     from carehub.auth.services import user_for_session
     from carehub.auth.views import bp as auth_bp
-    from carehub.careplans.views import bp as careplans_bp
+    from carehub.careplans import editor, views  # noqa: F401  (they add the blueprint's routes)
+    from carehub.careplans.blueprint import bp as careplans_bp
     from carehub.imports.views import bp as import_bp
     from carehub.jobs.views import bp as jobs_bp
     from carehub.registry.views import bp as registry_bp

@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from carehub.careplans import services
+from carehub.careplans.blueprint import bp
+from carehub.careplans.fortnight import service_names
 from carehub.careplans.models import FUNDING_TIERS
 from carehub.careplans.recurrence import describe, pattern_of
-from carehub.careplans.views import _service_names, bp
 from carehub.common.errors import CareHubError
 from carehub.extensions import db
 from carehub.registry.models import SERVICE_CODES
@@ -56,7 +57,7 @@ def plan_editor(resident_id: int):
 def _page(resident, plan, rows, top, errors, status=200):
     return render_template(
         "careplans/editor.html", resident=resident, plan=plan, rows=rows, top=top,
-        errors=errors, services=SERVICE_CODES, fundings=FUNDING_TIERS, names=_service_names(),
+        errors=errors, services=SERVICE_CODES, fundings=FUNDING_TIERS, names=service_names(),
     ), status  # fmt: skip
 
 
@@ -149,7 +150,7 @@ def volunteer_offer(volunteer_id: int | None = None):
     offer = volunteers.get_offer(actor(), volunteer_id)
     slots = {s.weekday: s for s in offer["availability"]}
     return render_template("careplans/offer.html", offer=offer, slots=slots, errors=errors,
-                           suitable=VOLUNTEER_SERVICES, names=_service_names())  # fmt: skip
+                           suitable=VOLUNTEER_SERVICES, names=service_names())  # fmt: skip
 
 
 def _offer_payload(form) -> dict:

@@ -6,29 +6,26 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import select
 
 from carehub.auth.scoping import READ_ROLES
 from carehub.careplans import calendar_admin
+from carehub.careplans.blueprint import bp
 from carehub.careplans.clock import local_today
-from carehub.careplans.generation import preview
-from carehub.careplans.models import FUNDING_TIERS, CarePlan
+from carehub.careplans.fortnight import care_plan_of, service_names
+from carehub.careplans.models import FUNDING_TIERS
 from carehub.careplans.recurrence import describe
 from carehub.common.errors import CareHubError
-from carehub.extensions import db
-from carehub.registry.models import SERVICE_CODES, ServiceType
+from carehub.registry.models import SERVICE_CODES
 from carehub.registry.views.common import actor, guarded
 from carehub.ui import LABELS
 from carehub.visits import reasons
 from carehub.visits import services as visit_services
-from carehub.visits.models import STATES, Visit
+from carehub.visits.models import STATES
 
-bp = Blueprint("careplans", __name__)
-FORTNIGHT = 14
 # Labels of this domain's codes, for ``label(kind, code)`` in every template.
 LABELS.setdefault("funding", {
     "government": _l("Government purchase"), "low_cost": _l("Low cost"), "paid": _l("Paid"),
@@ -44,41 +41,6 @@ LABELS.setdefault("visit_state", {
 @bp.app_context_processor
 def _helpers() -> dict:
     return {"care_plan_of": care_plan_of, "describe_rule": describe, "visit_reason": reasons.render}
-
-
-def care_plan_of(resident) -> dict | None:
-    """For the resident page: the current plan in words and the next two weeks, day by day.
-
-    Stored visits are shown with their state; days not generated yet show what the plan wants.
-    """
-    plan = db.session.scalar(select(CarePlan).where(CarePlan.resident_id == resident.id))
-    if plan is None:
-        return None
-    start = local_today()
-    end = start + timedelta(days=FORTNIGHT - 1)
-    wanted, unknown = preview(plan, start, end)
-    stored = db.session.scalars(
-        select(Visit).where(Visit.resident_id == resident.id, Visit.visit_date.between(start, end))
-    ).all()
-    days = {start + timedelta(days=n): [] for n in range(FORTNIGHT)}
-    seen = set()
-    for visit in stored:
-        days[visit.visit_date].append({"service": visit.service_code, "start": visit.window1_start,
-                                       "state": visit.state})  # fmt: skip
-        seen.add((visit.plan_item_id, visit.visit_date))
-    for row in wanted:
-        if (row["plan_item_id"], row["visit_date"]) not in seen:
-            days[row["visit_date"]].append({"service": row["service_code"],
-                                            "start": row["window1_start"], "state": "preview"})  # fmt: skip
-    weeks, cells = [], [None] * start.weekday() + sorted(days.items())
-    for n in range(0, len(cells), 7):
-        weeks.append(cells[n : n + 7] + [None] * (7 - len(cells[n : n + 7])))
-    return {"plan": plan, "version": plan.current, "weeks": weeks, "unknown_years": unknown,
-            "names": _service_names()}  # fmt: skip
-
-
-def _service_names() -> dict[str, ServiceType]:
-    return {s.code: s for s in db.session.scalars(select(ServiceType))}
 
 
 @bp.get("/visits")
@@ -100,7 +62,7 @@ def visits():
         page, error = None, err
     return render_template(
         "careplans/visits.html", page=page, error=error, day=day, span=span, args=args,
-        services=SERVICE_CODES, states=STATES, fundings=FUNDING_TIERS, names=_service_names(),
+        services=SERVICE_CODES, states=STATES, fundings=FUNDING_TIERS, names=service_names(),
         previous=day - timedelta(days=span), following=day + timedelta(days=span),
     )  # fmt: skip
 
@@ -145,6 +107,3 @@ def holiday_delete(day: str):
     calendar_admin.delete_override(actor(), _day(day))
     flash(_("Deleted."), "ok")
     return redirect(url_for("careplans.holidays", year=_day(day).year))
-
-
-from carehub.careplans import editor  # noqa: E402,F401  (the plan editor's routes)
