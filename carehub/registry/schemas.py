@@ -66,13 +66,8 @@ def version_out() -> fields.Integer:
     )
 
 
-def _today() -> date:
-    """Today where the stations are (CAREHUB_TIMEZONE), not on the server's clock."""
-    return local_today()
-
-
 def _not_future(value: date) -> None:
-    if value > _today():
+    if value > local_today():
         raise refuse("future_date", _l("Cannot be in the future."))
 
 
@@ -175,7 +170,7 @@ class ResidentIn(Schema):
         if data.get("birth_date") and data["birth_date"] != parsed.birth_date:
             message = _l("Does not match the birth date in the ID number.")
             raise refuse("birth_date_mismatch", message, "birth_date")
-        if age_on(parsed.birth_date, _today()) < MIN_RESIDENT_AGE:
+        if age_on(parsed.birth_date, local_today()) < MIN_RESIDENT_AGE:
             message = _l("A resident must be aged %(age)s or over.", age=MIN_RESIDENT_AGE)
             raise refuse("too_young", message, "id_number")
         if data.get("deceased_on") and data["deceased_on"] < parsed.birth_date:
@@ -195,7 +190,7 @@ class AssessmentIn(Schema):
 
     @validates("assessed_on")
     def _not_future(self, value: date, **_) -> None:
-        if value > _today():
+        if value > local_today():
             message = _l("An assessment cannot be dated in the future.")
             raise refuse("future_assessment", message)
 
@@ -550,7 +545,7 @@ class VolunteerIn(Schema):
             born = parse_id_number(data.get("id_number", "")).birth_date
         except InvalidIdentifier:
             return  # reported on the field itself
-        if age_on(born, _today()) < MIN_VOLUNTEER_AGE:
+        if age_on(born, local_today()) < MIN_VOLUNTEER_AGE:
             message = _l("A volunteer must be aged %(age)s or over.", age=MIN_VOLUNTEER_AGE)
             raise refuse("volunteer_too_young", message, "id_number")
         joined = data.get("joined_on")
