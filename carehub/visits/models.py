@@ -89,6 +89,9 @@ class Visit(db.Model):
     service: Mapped[ServiceType] = relationship()
     plan_item: Mapped[CarePlanItem | None] = relationship()
     events: Mapped[list[VisitEvent]] = relationship(order_by="VisitEvent.id")
+    carers_on: Mapped[list[VisitCarer]] = relationship(
+        order_by="VisitCarer.seat", back_populates="visit", cascade="all, delete-orphan"
+    )
 
 
 db.Index("ix_visits_station_id_visit_date", Visit.station_id, Visit.visit_date)
@@ -113,6 +116,37 @@ class VisitEvent(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
     reason_code: Mapped[str | None] = mapped_column(String(40))  # carehub.visits.reasons
     reason_params: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+
+
+class VisitCarer(db.Model):
+    """Who is on a visit, as published: one row per seat (a two-carer visit has seats 1 and 2).
+
+    Exactly one of caregiver or volunteer per seat. Written by scheduling when a plan is
+    published (and replaced by a re-plan), read by the carer's day, check-in and the time bank.
+    """
+
+    __tablename__ = "visit_carers"
+    __table_args__ = (
+        CheckConstraint("seat IN (1, 2)", name="seat"),
+        CheckConstraint("(caregiver_id IS NULL) <> (volunteer_id IS NULL)", name="one_carer"),
+        CheckConstraint("planned_end > planned_start", name="planned_span"),
+    )
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True
+    )
+    seat: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    planned_end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    visit: Mapped[Visit] = relationship(back_populates="carers_on")
+
+
+db.Index("ix_visit_carers_caregiver_id_planned_start", VisitCarer.caregiver_id,
+         VisitCarer.planned_start)  # fmt: skip
+db.Index("ix_visit_carers_volunteer_id_planned_start", VisitCarer.volunteer_id,
+         VisitCarer.planned_start)  # fmt: skip
 
 
 @event.listens_for(VisitEvent, "before_update")

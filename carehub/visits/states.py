@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from carehub.careplans.errors import conflict
 from carehub.common.types import utcnow
 from carehub.extensions import db
+from carehub.visits import hooks
 from carehub.visits.models import Visit, VisitEvent
 
 LEGAL = {
@@ -28,7 +29,8 @@ NEEDS_REASON = {"cancelled", "missed"}
 
 
 def transition(actor, visit: Visit, to_state: str, reason: str = "") -> VisitEvent:
-    """Move ``visit`` to ``to_state`` if the lifecycle allows it; the caller commits."""
+    """Move ``visit`` to ``to_state`` if the lifecycle allows it and tell the listeners
+    (``carehub.visits.hooks``); the caller commits."""
     if to_state not in LEGAL.get(visit.state, set()):
         raise conflict(
             "state",
@@ -48,7 +50,9 @@ def transition(actor, visit: Visit, to_state: str, reason: str = "") -> VisitEve
         username=getattr(actor, "username", "system"),
         reason=reason[:200],
     )
+    from_state = visit.state
     visit.state = to_state
     visit.cancel_reason = reason[:200] if to_state == "cancelled" else None
     db.session.add(event)
+    hooks.announce(actor, visit, from_state, to_state)
     return event
