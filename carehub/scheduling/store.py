@@ -95,7 +95,7 @@ def _routes(built: Built, solution) -> list[dict]:
             "service": round(route.service), "overtime": round(route.overtime),
             "breaks": [[round(b.start), round(b.duration)] for b in route.breaks],
             "stops": [[m.visits.get(st.visit_id), st.carer, round(st.start), round(st.end),
-                       round(st.travel)] for st in route.stops],
+                       round(st.travel), round(st.waiting)] for st in route.stops],
         })  # fmt: skip
     return out
 

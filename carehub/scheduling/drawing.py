@@ -1,0 +1,149 @@
+"""The plan as pictures the server draws (SVG, no map tiles, no script): a timeline per carer
+and the routes over the residents' coordinates. Only geometry here; the template draws it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from carehub.extensions import db
+from carehub.registry.models import Caregiver, Station
+from carehub.visits.models import Visit
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22")  # fmt: skip
+ROW, LEFT, WIDTH = 30, 110, 980  # timeline: row height, label column, total width (px)
+
+
+def colour(n: int) -> str:
+    return COLOURS[n % len(COLOURS)]
+
+
+def hhmm(minutes: float) -> str:
+    m = int(round(minutes))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+@dataclass
+class Bar:
+    x: float
+    w: float
+    kind: str  # visit / travel / wait / break / shift
+    title: str = ""
+
+
+@dataclass
+class Row:
+    label: str
+    y: float
+    colour: str
+    bars: list[Bar] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    rows: list[Row]
+    ticks: list[tuple[float, str]]
+    width: int
+    height: int
+
+
+def timeline(plan, names: dict[int, str]) -> Timeline:
+    """One row per carer on duty: the shift, then travel, waiting, each visit and the breaks."""
+    routes = plan.routes or []
+    lo = min([r["shift_start"] for r in routes] or [7 * 60])
+    hi = max([max(r["shift_end"], r["end"]) for r in routes] or [19 * 60])
+    lo, hi = math.floor(lo / 60) * 60, math.ceil(hi / 60) * 60
+    scale = (WIDTH - LEFT - 10) / max(hi - lo, 60)
+
+    def x(t: float) -> float:
+        return round(LEFT + (t - lo) * scale, 1)
+
+    rows = []
+    for n, r in enumerate(routes):
+        row = Row(f"{r['name']}", 24 + n * ROW, colour(n))
+        row.bars.append(
+            Bar(x(r["shift_start"]), round((r["shift_end"] - r["shift_start"]) * scale, 1), "shift")
+        )
+        for stop in r["stops"]:
+            visit_id, _carer, start, end, travel = stop[:5]
+            wait = stop[5] if len(stop) > 5 else 0
+            arrive = start - wait
+            if travel:
+                row.bars.append(Bar(x(arrive - travel), round(travel * scale, 1), "travel"))
+            if wait:
+                row.bars.append(Bar(x(arrive), round(wait * scale, 1), "wait"))
+            title = f"{names.get(visit_id, visit_id)} {hhmm(start)}–{hhmm(end)}"
+            row.bars.append(Bar(x(start), max(round((end - start) * scale, 1), 2), "visit", title))
+        for start, length in r["breaks"]:
+            row.bars.append(Bar(x(start), round(length * scale, 1), "break", hhmm(start)))
+        rows.append(row)
+    ticks = [(x(t), hhmm(t)) for t in range(int(lo), int(hi) + 1, 60)]
+    return Timeline(rows, ticks, WIDTH, 34 + len(rows) * ROW)
+
+
+@dataclass
+class Route:
+    colour: str
+    points: str
+    label: str
+
+
+@dataclass
+class RouteMap:
+    routes: list[Route]
+    homes: list[tuple[float, float, str]]
+    stops: list[tuple[float, float, str]]
+    station: tuple[float, float]
+    width: int = 640
+    height: int = 420
+
+
+def route_map(plan) -> RouteMap:
+    """Every route from the carer's start through its visits and back, on a flat projection of
+    the coordinates (a station's area is a few km: longitude scaled by cos(latitude))."""
+    station = db.session.get(Station, plan.station_id)
+    visits = {v.id: v for v in db.session.query(Visit).filter(
+        Visit.id.in_({a.visit_id for a in plan.assignments} | {u.visit_id for u in plan.unassigned}))}  # fmt: skip
+    base = (station.latitude, station.longitude)
+
+    def place(v: Visit) -> tuple[float, float]:
+        r = v.resident
+        return (r.latitude, r.longitude) if r.latitude is not None else base
+
+    homes = {}
+    for r in plan.routes or []:
+        found = db.session.get(Caregiver, r["id"]) if r["kind"] == "caregiver" else None
+        has_home = found is not None and found.home_latitude is not None
+        homes[r["carer"]] = (found.home_latitude, found.home_longitude) if has_home else base
+    points = [base, *homes.values(), *(place(v) for v in visits.values())]
+    project = _projection(points, 640, 420)
+    out = RouteMap([], [], [], project(base))
+    for n, r in enumerate(plan.routes or []):
+        if not r["stops"]:
+            continue
+        path = [homes[r["carer"]], *(place(visits[s[0]]) for s in r["stops"] if s[0] in visits),
+                homes[r["carer"]]]  # fmt: skip
+        xy = [project(p) for p in path]
+        out.routes.append(Route(colour(n), " ".join(f"{a},{b}" for a, b in xy), r["name"]))
+        out.homes.append((*xy[0], colour(n)))
+    served = {a.visit_id for a in plan.assignments}
+    for v in visits.values():
+        out.stops.append((*project(place(v)), "served" if v.id in served else "unserved"))
+    return out
+
+
+def _projection(points, width: int, height: int, pad: int = 24):
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    squeeze = math.cos(math.radians(sum(lats) / len(lats)))
+    span_x = max((max(lons) - min(lons)) * squeeze, 1e-4)
+    span_y = max(max(lats) - min(lats), 1e-4)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+
+    def project(p) -> tuple[float, float]:
+        x = pad + (p[1] - min(lons)) * squeeze * scale
+        y = height - pad - (p[0] - min(lats)) * scale
+        return round(x, 1), round(y, 1)
+
+    return project
