@@ -105,6 +105,7 @@ class PlanAssignment(db.Model):
     travel_minutes: Mapped[int] = mapped_column(Integer, default=0)
     waiting_minutes: Mapped[int] = mapped_column(Integer, default=0)
     late_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    meal_round: Mapped[bool] = mapped_column(Boolean, default=False)  # a handover on a 助餐 round
 
 
 class PlanUnassigned(db.Model):

@@ -53,6 +53,7 @@ class Mapping:
     carers: dict[str, tuple[str, int]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     pins_ignored: list[int] = field(default_factory=list)
+    base: s.Location | None = None  # the station: kitchen, and where carers without a home start
 
     def midnight(self) -> datetime:
         return datetime.combine(self.day, time(), tzinfo=timezone())
@@ -83,7 +84,7 @@ def build_problem(station_id: int, day: date, states=PLANNABLE, pins: bool = Tru
     """The day's problem for one station: its visits in ``states``, its carers on duty."""
     station = db.session.get(Station, station_id)
     mapping = Mapping(station_id, day)
-    base = s.Location(lat=station.latitude, lon=station.longitude)
+    base = mapping.base = s.Location(lat=station.latitude, lon=station.longitude)
     carers = _caregivers(station_id, day, base, mapping) + _volunteers(
         station_id, day, base, mapping
     )

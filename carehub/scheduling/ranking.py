@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from carehub.common.errors import Conflict
+from carehub.scheduling import meals
 from carehub.scheduling.problem import PLANNABLE, STARTED, build_problem, visit_key
 from carehub.scheduling.reasons import chinese
 from carehub.scheduling.store import as_plan, named
@@ -19,6 +20,10 @@ def candidates(plan, visit, limit: int) -> list[dict]:
     key = visit_key(visit.id)
     if built.problem is None or key not in built.mapping.visits:
         return []
+    rounds = meals.stored_rounds(plan, built.mapping)
+    built.problem = meals.without_rounds(built.problem, rounds, built.mapping.base)
+    if key not in {v.id for v in built.problem.visits}:
+        raise Conflict(_l("This visit is already on a route in this plan."), code="assigned")
     routes, starts, breaks = as_plan(plan, built.mapping)
     solution = evaluate(built.problem, routes, starts, breaks)
     if key in solution.assignment():

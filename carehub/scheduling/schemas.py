@@ -121,6 +121,7 @@ class AssignmentOut(Schema):
     travel_minutes = fields.Integer()
     waiting_minutes = fields.Integer()
     late_minutes = fields.Integer()
+    meal_round = fields.Boolean(metadata={"description": "a handover on a lunch round (助餐)"})
 
 
 class UnassignedOut(Schema):

@@ -33,7 +33,8 @@ def next_number(station_id: int, day) -> int:
 
 
 def store(built: Built, solution, reasons, *, created_by: str, parameters: dict,
-          job_id=None, kind: str = "plan", based_on_id=None, extra_kpis=None) -> SchedulePlan:  # fmt: skip
+          job_id=None, kind: str = "plan", based_on_id=None, extra_kpis=None,
+          rounds=()) -> SchedulePlan:  # fmt: skip
     """Write the draft; ``solution`` None means nobody was on duty (every visit unassigned)."""
     m = built.mapping
     plan = SchedulePlan(station_id=m.station_id, day=m.day, number=next_number(m.station_id, m.day),
@@ -45,11 +46,11 @@ def store(built: Built, solution, reasons, *, created_by: str, parameters: dict,
         plan.kpis = {"visits": len(built.visits), "served": 0, "unassigned": len(built.visits)}
         plan.routes = []
     else:
-        plan.assignments = list(_assignments(solution, m))
+        plan.assignments = list(_assignments(solution, m)) + list(_round_assignments(rounds, m))
         plan.unassigned = [_unassigned(m, vid, reasons.get(vid)) for vid in solution.unassigned
                            if vid in m.visits]  # fmt: skip
-        plan.routes = _routes(built, solution)
-        plan.kpis = kpis(built, solution) | (extra_kpis or {})
+        plan.routes = _routes(built, solution) + _round_routes(rounds, m)
+        plan.kpis = kpis(built, solution, rounds) | (extra_kpis or {})
     plan.kpis["pins_ignored"] = list(m.pins_ignored)
     db.session.add(plan)
     db.session.flush()
@@ -100,22 +101,48 @@ def _routes(built: Built, solution) -> list[dict]:
     return out
 
 
-def kpis(built: Built, solution) -> dict:
-    """Visits served, travel, lateness, overtime, continuity and load per carer (minutes)."""
+def _round_assignments(rounds, m: Mapping):
+    for r in rounds:
+        for order, (key, start) in enumerate(r.stops):
+            yield PlanAssignment(
+                visit_id=m.visits[key], seat=1, shift=0, route_order=1000 + order,
+                planned_start=m.to_utc(start), planned_end=m.to_utc(start + 2), meal_round=True,
+                **m.carer(r.carer))  # fmt: skip
+
+
+def _round_routes(rounds, m: Mapping) -> list[dict]:
+    """A round drawn like a route: from the first pickup to the last handover."""
+    return [{"carer": r.carer, "kind": m.carers[r.carer][0], "id": m.carers[r.carer][1],
+             "shift": -1, "meal": True, "name": f"{m.names[r.carer]} · 助餐",
+             "shift_start": r.start, "shift_end": r.end, "start": round(r.start),
+             "end": round(r.end), "travel": round(r.travel), "waiting": 0,
+             "service": 2 * len(r.stops), "overtime": 0, "breaks": [],
+             "last": [r.last.lat, r.last.lon],
+             "stops": [[m.visits[k], 0, round(t), round(t) + 2, 0, 0] for k, t in r.stops]}
+            for r in rounds]  # fmt: skip
+
+
+def kpis(built: Built, solution, rounds=()) -> dict:
+    """Visits served, travel, lateness, overtime, continuity and load per carer (minutes);
+    meals handed over on a round count as served."""
     problem = built.problem
-    served = solution.assignment()
+    served = dict(solution.assignment())
+    served.update({key: (r.carer,) for r in rounds for key, _ in r.stops})
     wanted = [v for v in problem.visits if v.preferred_caregivers and v.id in served]
     kept = [v for v in wanted if set(served[v.id]) & set(v.preferred_caregivers)]
     load: dict[str, int] = {}
     for r in solution.routes:
         if r.stops:
             load[r.caregiver_id] = load.get(r.caregiver_id, 0) + round(r.working_minutes)
+    for r in rounds:
+        load[r.carer] = load.get(r.carer, 0) + round(r.end - r.start)
     return {
-        "visits": len(problem.visits), "served": len(served),
-        "unassigned": len(solution.unassigned), "travel_minutes": round(solution.travel),
+        "visits": len(built.visits), "served": len(served), "meal_rounds": len(rounds),
+        "unassigned": len(solution.unassigned),
+        "travel_minutes": round(solution.travel + sum(r.travel for r in rounds)),
         "late_minutes": round(solution.lateness), "overtime_minutes": round(solution.overtime),
         "continuity_pct": round(100 * len(kept) / len(wanted), 1) if wanted else None,
-        "carers_used": solution.used_routes, "load": load,
+        "carers_used": len(load), "load": load,
         "objective": round(solution.objective, 1), "wall_s": round(solution.stats.wall_s, 2),
     }  # fmt: skip
 
@@ -126,6 +153,8 @@ def as_plan(plan: SchedulePlan, m: Mapping) -> tuple[dict, dict, dict]:
     routes: dict[tuple[str, int], list[tuple[str, int]]] = {}
     starts: dict[tuple[str, int], float] = {}
     for a in sorted(plan.assignments, key=lambda a: a.route_order):
+        if a.meal_round:
+            continue
         kind = "caregiver" if a.caregiver_id is not None else "volunteer"
         carer, vkey = carer_key(kind, a.caregiver_id or a.volunteer_id), visit_key(a.visit_id)
         if carer not in m.carers or vkey not in m.visits:
@@ -135,5 +164,5 @@ def as_plan(plan: SchedulePlan, m: Mapping) -> tuple[dict, dict, dict]:
     from scheduler.result import BreakTaken
 
     breaks = {(r["carer"], r["shift"]): [BreakTaken(b[0], b[1]) for b in r["breaks"]]
-              for r in plan.routes or () if r["carer"] in m.carers}  # fmt: skip
+              for r in plan.routes or () if r["carer"] in m.carers and not r.get("meal")}  # fmt: skip
     return routes, starts, breaks

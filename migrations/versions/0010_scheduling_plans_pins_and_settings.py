@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-04 03:05:44.726493
+Create Date: 2026-12-04 03:17:29.265560
 
 """
 from alembic import op
@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('travel_minutes', sa.Integer(), nullable=False),
     sa.Column('waiting_minutes', sa.Integer(), nullable=False),
     sa.Column('late_minutes', sa.Integer(), nullable=False),
+    sa.Column('meal_round', sa.Boolean(), nullable=False),
     sa.CheckConstraint('(caregiver_id IS NULL) <> (volunteer_id IS NULL)', name=op.f('ck_plan_assignments_one_carer')),
     sa.CheckConstraint('planned_end > planned_start', name=op.f('ck_plan_assignments_planned_span')),
     sa.CheckConstraint('seat IN (1, 2)', name=op.f('ck_plan_assignments_seat')),
