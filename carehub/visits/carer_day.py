@@ -46,6 +46,9 @@ class Stop:
         return self.visit.resident
 
 
+CARER_ROLES = ("caregiver", "volunteer")
+
+
 def require_carer(actor: User) -> None:
     if not (actor.caregiver_id or actor.volunteer_id):
         raise Forbidden(_l("Only a caregiver's or volunteer's account has a route."),
@@ -75,7 +78,11 @@ def _seats(owner: dict, start: datetime, end: datetime) -> list[VisitCarer]:
 
 
 def route(actor: User, day: date | None = None) -> list[Stop]:
-    """The carer's visits of ``day`` (today by default) in the order of the published plan."""
+    """The carer's visits of ``day`` (today by default) in the order of the published plan.
+
+    A carer's account not yet linked to its registry record has an empty route."""
+    if actor.role in CARER_ROLES and not (actor.caregiver_id or actor.volunteer_id):
+        return []
     require_carer(actor)
     start, end = day_bounds(day or clock.local_today())
     seats = _seats(_owner(actor), start, end)
