@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -232,3 +232,19 @@ def _corrected_minutes(visit_ids: list[int]) -> dict[int, int]:
         .order_by(VisitCorrection.id)
     )  # fmt: skip
     return {row.visit_id: row.changes["minutes"] for row in rows if "minutes" in row.changes}
+
+
+def resident_card(actor: User, resident_id: int, start: date, days: int = 31) -> list[tuple]:
+    """The printed card's lines: each coming visit of the resident with its code (for the
+    coordinator to print and hand to the resident; a carer never sees it)."""
+    from carehub.registry.services.residents import get_resident
+
+    require_write(actor)
+    resident = get_resident(actor, resident_id)
+    visits = db.session.scalars(
+        select(Visit).where(Visit.resident_id == resident.id, Visit.visit_date >= start,
+                            Visit.visit_date < start + timedelta(days=days),
+                            Visit.state.not_in(("cancelled", "missed")))
+        .order_by(Visit.visit_date, Visit.window1_start, Visit.id)
+    )  # fmt: skip
+    return [(visit, card_code(visit)) for visit in visits]

@@ -278,6 +278,15 @@ def complaint_step(complaint_id: int):
     return redirect(url_for("execution.complaint_list"))
 
 
+@bp.get("/residents/<int:resident_id>/card")
+@login_required
+@guarded
+def resident_card(resident_id: int):
+    """The resident's printed confirmation card: one code per coming visit."""
+    lines = verification.resident_card(actor(), resident_id, local_today())
+    return render_template("visits/resident_card.html", lines=lines, day=local_today())
+
+
 @bp.get("/station/quality")
 @login_required
 @guarded
