@@ -57,7 +57,7 @@ def publish(visit_id: int, *caregiver_ids: int, start: datetime = NOW) -> None:
     db.session.commit()
 
 
-def published_day(app, api, world, service="MEAL", carers=1, residents=1) -> Day:
+def published_day(app, api, world, service="MEAL", carers=1, residents=1, start=NOW) -> Day:
     """Residents with a daily plan item, today's visits generated and published to carers."""
     coord = api("coord_a")
     for seq in range(1, residents + 1):
@@ -68,7 +68,7 @@ def published_day(app, api, world, service="MEAL", carers=1, residents=1) -> Day
         people = [add_carer(world, f"护理员{n}", f"carer{n}") for n in range(1, carers + 1)]
         ids = list(db.session.scalars(select(Visit.id).order_by(Visit.id)))
         for visit_id in ids:
-            publish(visit_id, *[p[0] for p in people])
+            publish(visit_id, *[p[0] for p in people], start=start)
     tokens = {f"carer{n}": p[1] for n, p in enumerate(people, start=1)}
     return Day(ids, [p[0] for p in people], tokens)
 
