@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     from carehub.registry.views import bp as registry_bp
     from carehub.scheduling.views import bp as scheduling_bp
     from carehub.ui import register_template_helpers
+    from carehub.visits.views import bp as execution_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(careplans_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(execution_bp)
     register_template_helpers(app)
     app.after_request(remember_language)
 

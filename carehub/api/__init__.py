@@ -19,6 +19,7 @@ def init_api(app: Flask) -> None:
     from carehub.registry.api import blp as registry_blp
     from carehub.scheduling.api import blp as scheduling_blp
     from carehub.visits.api import blp as visits_blp
+    from carehub.visits.execution_api import blp as execution_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -31,6 +32,7 @@ def init_api(app: Flask) -> None:
         visits_blp,
         jobs_blp,
         scheduling_blp,
+        execution_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
