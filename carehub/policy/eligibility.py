@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from carehub.careplans.facts import ResidentFacts, resident_facts_on
@@ -105,12 +106,17 @@ def reason(version: PolicyVersion | None, tier: str, rule: dict | None):
 def _who(rule: dict):
     parts = [_l("aged %(age)s or over", age=rule["min_age"])]
     if rule["categories_any"]:
-        parts.append(" / ".join(str(LABELS["category"][c]) for c in rule["categories_any"]))
+        names = [LABELS["category"][c] for c in rule["categories_any"]]
+        parts.append(_joined(" / ", names))
     if rule["levels"]:
         levels = ", ".join(str(level) for level in rule["levels"])
         parts.append(_l("ability level %(levels)s", levels=levels))
-    return _l("%(parts)s (clause %(clause)s)", parts=", ".join(str(p) for p in parts),
-              clause=rule["clause"])  # fmt: skip
+    return _l("%(parts)s (clause %(clause)s)", parts=_joined(", ", parts), clause=rule["clause"])
+
+
+def _joined(separator: str, parts: list) -> LazyString:
+    """Lazy strings joined when read (in the reader's language, like the parts)."""
+    return LazyString(lambda: separator.join(str(part) for part in parts))
 
 
 def _yuan(fen: int) -> str:

@@ -10,7 +10,7 @@ from carehub.common.schema import Day, Schema, Yuan, integer, refuse, text
 from carehub.policy.rules import Rules
 
 
-class VersionIn(Schema):
+class PolicyVersionIn(Schema):
     district_id = integer(1, required=True)
     name = text(80, required=True)
     valid_from = Day(required=True)
@@ -29,11 +29,7 @@ class VersionIn(Schema):
                          "valid_to")  # fmt: skip
 
 
-class VersionPatch(VersionIn):
-    pass
-
-
-class VersionOut(Schema):
+class PolicyVersionOut(Schema):
     id = fields.Integer()
     district_id = fields.Integer()
     name = fields.String()
@@ -48,8 +44,8 @@ class VersionOut(Schema):
     version = fields.Integer()
 
 
-class VersionList(Schema):
-    items = fields.List(fields.Nested(VersionOut))
+class PolicyVersionList(Schema):
+    items = fields.List(fields.Nested(PolicyVersionOut))
 
 
 class OnQuery(Schema):

@@ -25,7 +25,7 @@ from carehub.policy.eligibility import Eligibility, of_resident
 from carehub.policy.funding import current_split, estimate, reverse
 from carehub.policy.models import PolicyVersion
 from carehub.policy.rules import DEFAULT_RULES, clean
-from carehub.policy.schemas import OnQuery, ReversalIn, VersionIn
+from carehub.policy.schemas import OnQuery, PolicyVersionIn, ReversalIn
 from carehub.policy.versions import version_on
 from carehub.registry.models import SERVICE_CODES, District, Station, Street
 from carehub.registry.services.residents import get_resident
@@ -55,7 +55,7 @@ def get_version(actor: User, version_id: int) -> PolicyVersion:
 def create_version(actor: User, payload: dict) -> PolicyVersion:
     """A draft version (published separately)."""
     require_write(actor, ADMIN)
-    data = load(VersionIn(), payload)
+    data = load(PolicyVersionIn(), payload)
     _district(data["district_id"])
     with atomic():
         version = PolicyVersion(state="draft")
@@ -72,7 +72,7 @@ def update_version(actor: User, version_id: int, payload: dict) -> PolicyVersion
     version = get_version(actor, version_id)
     if version.state != "draft":
         raise errors.published()
-    data = load(VersionIn(), payload)
+    data = load(PolicyVersionIn(), payload)
     _district(data["district_id"])
     with atomic():
         _assign(version, data)

@@ -103,7 +103,7 @@ class ClaimOut(Schema):
     totals = fields.Nested(TotalsOut)
 
     def _month(self, claim) -> str:
-        return f"{claim.month:%Y-%m}"
+        return f"{claim['month']:%Y-%m}"
 
 
 class ClaimSummary(ClaimOut):

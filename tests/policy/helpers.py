@@ -12,6 +12,7 @@ from carehub.policy.rules import DEFAULT_FIGURES, DEFAULT_RULES
 from carehub.registry.models import District
 from carehub.visits.models import Visit
 from carehub.visits.states import transition
+from tests.factories import ApiClient
 
 LIFECYCLE = ("scheduled", "in_progress", "completed", "verified")
 
@@ -57,3 +58,23 @@ def verify(actor, visit: Visit) -> Visit:
         transition(actor, visit, state)
     db.session.commit()
     return visit
+
+
+class Api(ApiClient):
+    """``tests.factories.ApiClient`` that also PUTs and takes extra headers."""
+
+    def _headers(self, kw: dict) -> dict:
+        return {**self.headers, **kw.pop("headers", {})}
+
+    def get(self, url, **kw):
+        return self.client.get(url, headers=self._headers(kw), **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self._headers(kw), **kw)
+
+    def put(self, url, json=None, **kw):
+        return self.client.put(url, json=json, headers=self._headers(kw), **kw)
+
+
+def api_as(client, world):
+    return lambda username: Api(client, world.tokens[username])
