@@ -75,3 +75,12 @@ class FundingReversals(MethodView):
     def post(self, visit_id: int):
         """Reverse the frozen split (admin); the allowance it spent is given back."""
         return services.reverse_visit_funding(actor(), visit_id, json_body())
+
+
+@blp.route("/policy-versions/<int:version_id>/what-if")
+class WhatIf(MethodView):
+    @blp.doc(**query_doc(s.WhatIfQuery))
+    @blp.response(200, s.WhatIfOut)
+    def get(self, version_id: int):
+        """Past verified visits under this version, beside their frozen cost (admin, auditor)."""
+        return services.what_if(actor(), version_id, query_args())

@@ -41,3 +41,6 @@ NO_DISTRICT = _l("No such district.")
 
 def missing(version_id: int) -> NotFound:
     return NotFound(_l("No policy version with id %(id)s.", id=version_id), code="not_found")
+
+
+END_BEFORE_START = _l("The end date must not be before the start date.")

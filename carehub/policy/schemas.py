@@ -94,3 +94,41 @@ class FundingOut(Schema):
 
 class ReversalIn(Schema):
     reason = text(200, required=True, min_len=1)
+
+
+class WhatIfQuery(Schema):
+    start = Day(metadata={"description": "first visit date (default: three months ago)"})
+    end = Day(metadata={"description": "last visit date (default: yesterday)"})
+
+
+class WhatIfTotal(Schema):
+    key = fields.String()
+    visits = fields.Integer()
+    government = Yuan(attribute="government_fen")
+    copay = Yuan(attribute="copay_fen")
+    paid = Yuan(attribute="paid_fen")
+
+
+class WhatIfSide(Schema):
+    tier = fields.List(fields.Nested(WhatIfTotal))
+    category = fields.List(fields.Nested(WhatIfTotal))
+    station = fields.List(fields.Nested(WhatIfTotal))
+    service = fields.List(fields.Nested(WhatIfTotal))
+
+
+class CoverageChange(Schema):
+    resident_id = fields.Integer()
+    name = fields.String()
+    in_force = fields.String()
+    draft = fields.String()
+
+
+class WhatIfOut(Schema):
+    version_id = fields.Integer()
+    start = fields.Date()
+    end = fields.Date()
+    visits = fields.Integer()
+    in_force = fields.Nested(WhatIfSide)
+    draft = fields.Nested(WhatIfSide)
+    gain = fields.List(fields.Nested(CoverageChange))
+    lose = fields.List(fields.Nested(CoverageChange))

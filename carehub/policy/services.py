@@ -20,12 +20,12 @@ from carehub.common.schema import load
 from carehub.common.tx import atomic
 from carehub.common.types import utcnow
 from carehub.extensions import db
-from carehub.policy import errors
+from carehub.policy import errors, whatif
 from carehub.policy.eligibility import Eligibility, of_resident
 from carehub.policy.funding import current_split, estimate, reverse
 from carehub.policy.models import PolicyVersion
 from carehub.policy.rules import DEFAULT_RULES, clean
-from carehub.policy.schemas import OnQuery, PolicyVersionIn, ReversalIn
+from carehub.policy.schemas import OnQuery, PolicyVersionIn, ReversalIn, WhatIfQuery
 from carehub.policy.versions import version_on
 from carehub.registry.models import SERVICE_CODES, District, Station, Street
 from carehub.registry.services.residents import get_resident
@@ -195,3 +195,19 @@ def reverse_visit_funding(actor: User, visit_id: int, payload: dict) -> dict:
         record(actor, "reverse", "visit_funding", original.id, visit.station_id,
                {"reversal_id": row.id, "reason": data["reason"]})  # fmt: skip
     return estimate(visit)
+
+
+BUREAU = frozenset({"admin", "auditor"})
+
+
+def what_if(actor: User, version_id: int, args: dict) -> dict:
+    """Run a version (typically a draft) over past verified visits, beside what they cost."""
+    require_read(actor, BUREAU)
+    version = get_version(actor, version_id)
+    data = load(WhatIfQuery(), args)
+    end = data.get("end") or local_today() - timedelta(days=1)
+    start = data.get("start") or (end.replace(day=1) - timedelta(days=62)).replace(day=1)
+    if end < start:
+        raise errors.invalid("end", "bad_dates", errors.END_BEFORE_START)
+    return {"version_id": version.id, "start": start, "end": end,
+            **whatif.run(version, start, end)}  # fmt: skip
