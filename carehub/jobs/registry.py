@@ -63,5 +63,6 @@ def kind(name: str) -> JobKind | None:
 def load_kinds() -> dict[str, JobKind]:
     """Import the modules that register kinds (each domain adds its module here)."""
     from carehub.jobs import kinds  # noqa: F401
+    from carehub.settlement import jobs  # noqa: F401
 
     return KINDS
