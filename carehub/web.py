@@ -47,7 +47,9 @@ def init_app(app: Flask) -> None:
     from carehub.careplans.blueprint import bp as careplans_bp
     from carehub.imports.views import bp as import_bp
     from carehub.jobs.views import bp as jobs_bp
+    from carehub.policy import views as policy_views
     from carehub.registry.views import bp as registry_bp
+    from carehub.settlement.views import bp as settlement_bp
     from carehub.ui import register_template_helpers
 
     login_manager.login_view = "auth.login"
@@ -62,6 +64,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(import_bp)
     app.register_blueprint(careplans_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(settlement_bp)
+    policy_views.init_app(app)
     register_template_helpers(app)
     app.after_request(remember_language)
 

@@ -211,3 +211,17 @@ def what_if(actor: User, version_id: int, args: dict) -> dict:
         raise errors.invalid("end", "bad_dates", errors.END_BEFORE_START)
     return {"version_id": version.id, "start": start, "end": end,
             **whatif.run(version, start, end)}  # fmt: skip
+
+
+def copy_version(actor: User, version_id: int, form: dict) -> PolicyVersion:
+    """A draft with the figures and rules of ``version_id`` from the dates in ``form``."""
+    source = get_version(actor, version_id)
+    payload = {
+        "district_id": source.district_id, "name": form.get("name") or source.name,
+        "valid_from": form.get("valid_from", ""), "valid_to": form.get("valid_to") or None,
+        "allowance": f"{source.allowance_fen / 100:.2f}",
+        "low_cost_share_pct": source.low_cost_share_pct,
+        "low_cost_cap": f"{source.low_cost_cap_fen / 100:.2f}",
+        "elder_age": source.elder_age, "rules": source.rules,
+    }  # fmt: skip
+    return create_version(actor, payload)

@@ -144,3 +144,22 @@ def _changes(best: dict, residents: dict[int, Resident]) -> dict:
         elif TIER_ORDER.get(then, -1) < TIER_ORDER.get(now, -1):
             lose.append(entry)
     return {"gain": gain, "lose": lose}
+
+
+def side_by_side(found: dict) -> dict:
+    """{group: [(key, in force totals, draft totals)]} for the page, both sides every key."""
+    empty = {"visits": 0, **dict.fromkeys(AMOUNTS, 0)}
+    table = {}
+    for group in GROUPS:
+        now = {row["key"]: row for row in found["in_force"][group]}
+        then = {row["key"]: row for row in found["draft"][group]}
+        table[group] = [(key, now.get(key, empty), then.get(key, empty))
+                        for key in sorted(now.keys() | then.keys())]  # fmt: skip
+    return table
+
+
+def bars(rows: list, width: int = 250) -> list[tuple]:
+    """(key, in force width, draft width) of the government cost, scaled to ``width``."""
+    top = max([max(a["government_fen"], b["government_fen"]) for _k, a, b in rows] or [0])
+    scale = (lambda fen: round(width * fen / top, 1)) if top else (lambda _fen: 0)
+    return [(key, scale(a["government_fen"]), scale(b["government_fen"])) for key, a, b in rows]
