@@ -47,8 +47,10 @@ def init_app(app: Flask) -> None:
     from carehub.careplans.blueprint import bp as careplans_bp
     from carehub.imports.views import bp as import_bp
     from carehub.jobs.views import bp as jobs_bp
+    from carehub.policy import views as policy_views
     from carehub.registry.views import bp as registry_bp
     from carehub.scheduling.views import bp as scheduling_bp
+    from carehub.settlement.views import bp as settlement_bp
     from carehub.ui import register_template_helpers
     from carehub.visits.views import bp as execution_bp
 
@@ -66,6 +68,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(execution_bp)
+    app.register_blueprint(settlement_bp)
+    policy_views.init_app(app)
     register_template_helpers(app)
     app.after_request(remember_language)
 

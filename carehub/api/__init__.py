@@ -16,8 +16,10 @@ def init_api(app: Flask) -> None:
     from carehub.extensions import api, csrf
     from carehub.imports.api import blp as import_blp
     from carehub.jobs.api import blp as jobs_blp
+    from carehub.policy.api import blp as policy_blp
     from carehub.registry.api import blp as registry_blp
     from carehub.scheduling.api import blp as scheduling_blp
+    from carehub.settlement.api import blp as settlement_blp
     from carehub.visits.api import blp as visits_blp
     from carehub.visits.execution_api import blp as execution_blp
 
@@ -34,6 +36,9 @@ def init_api(app: Flask) -> None:
         scheduling_blp,
         execution_blp,
     ):
+    domains = (auth_blp, registry_blp, import_blp, careplans_blp, visits_blp, jobs_blp,
+               policy_blp, settlement_blp)  # fmt: skip
+    for blp in domains:
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
     app.before_request(_authenticate)

@@ -53,7 +53,12 @@ class ItemIn(Schema):
     volunteer_suitable = fields.Boolean(load_default=False)
     start_date = fields.Date()
     end_date = fields.Date(allow_none=True)
-    funding = choice(FUNDING_TIERS, required=True)
+    funding = choice(
+        FUNDING_TIERS,
+        metadata={
+            "description": "Who pays; left out, the tier eligibility proposes on the item's first day"
+        },
+    )
     notes = text(500, load_default="")
 
 

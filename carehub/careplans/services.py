@@ -189,7 +189,8 @@ def _item(prefix: str, data: dict, resident: Resident, start: date, line: int) -
         raise errors.bad_dates(f"{prefix}.end_date")
     if data["volunteer_suitable"] and data["service_code"] not in VOLUNTEER_SERVICES:
         raise errors.not_volunteer_service(f"{prefix}.volunteer_suitable")
-    if data["funding"] == "volunteer" and not data["volunteer_suitable"]:
+    funding = data.get("funding") or proposed_tier(resident, begins, service.code)
+    if funding == "volunteer" and not data["volunteer_suitable"]:
         raise errors.volunteer_funding(f"{prefix}.funding")
     windows = data["windows"]
     if len(windows) == 2 and windows[1]["start"] < windows[0]["end"]:
@@ -205,10 +206,17 @@ def _item(prefix: str, data: dict, resident: Resident, start: date, line: int) -
         carers=data.get("carers") or _default_carers(service, resident, begins),
         sex_preference=data.get("sex_preference", resident.caregiver_sex_preference),
         volunteer_suitable=data["volunteer_suitable"], start_date=begins,
-        end_date=data.get("end_date"), funding=data["funding"], notes=data["notes"],
+        end_date=data.get("end_date"), funding=funding, notes=data["notes"],
     )  # fmt: skip
     item.caregiver_rows = _caregivers(prefix, data, resident)
     return item
+
+
+def proposed_tier(resident: Resident, day: date, service_code: str) -> str:
+    """The tier the policy in force proposes for an item that names none."""
+    from carehub.policy.eligibility import of_resident
+
+    return of_resident(resident, day, service_code=service_code).tier
 
 
 def _recurrence(prefix: str, data: dict) -> tuple[str, bool]:

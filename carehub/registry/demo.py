@@ -95,6 +95,7 @@ class _Loader:
     def run(self) -> dict[str, int]:
         self.admin = create_user("admin", DEMO_PASSWORD, "admin", display_name=ACCOUNTS[0][3])
         self._network()
+        self._policy()
         self._providers()
         people = self._residents()
         carers = self._caregivers()
@@ -102,6 +103,12 @@ class _Loader:
         self._plans(people, volunteers)
         self._accounts(carers[0], volunteers)
         return self.counts
+
+    def _policy(self) -> None:
+        from carehub.policy.demo import load_policy
+
+        load_policy(self.admin, d.DISTRICT["code"], self.today)
+        self._count("policy versions")
 
     def _count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n

@@ -1,0 +1,1 @@
+"""Who pays: subsidy policy versions, eligibility and the funding split of each visit."""

@@ -1,0 +1,199 @@
+"""Monthly claims: drafted from the frozen splits, submitted, decided line by line, paid.
+
+Who sees what: an admin and the bureau auditor every claim; a provider manager its provider's
+claims; a coordinator the lines of its stations. Who changes what: admin and the provider's
+manager draft and submit; only the auditor approves or rejects lines; admin marks a fully
+decided claim paid. A submitted claim closes its month for that provider.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, insert, select
+
+from carehub.audit.services import record
+from carehub.auth.models import User
+from carehub.auth.scoping import require_read
+from carehub.common.schema import load
+from carehub.common.tx import atomic
+from carehub.common.types import utcnow
+from carehub.extensions import db
+from carehub.policy.models import VisitFunding
+from carehub.registry.models import Provider, ResidentCategory
+from carehub.settlement import errors
+from carehub.settlement.models import Claim, ClaimLine
+from carehub.settlement.schemas import ClaimQuery, DecisionIn, DraftIn
+from carehub.settlement.totals import totals
+from carehub.visits.models import Visit
+
+WRITERS = frozenset({"admin", "provider_manager"})
+CHUNK = 1000
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def draft_claim(actor: User, payload: dict) -> dict:
+    """Create or top up the draft claim of a provider's month (idempotent: each split once)."""
+    data = load(DraftIn(), payload)
+    _require_writer(actor, data["provider_id"])
+    with atomic("month"):
+        claim = _claim_for(data["provider_id"], data["month"])
+        added = add_lines(claim)
+        record(actor, "draft", "claim", claim.id, changes={"lines_added": added})
+    return view(actor, claim)
+
+
+def _claim_for(provider_id: int, month: date) -> Claim:
+    if db.session.get(Provider, provider_id) is None:
+        raise errors.missing("provider", provider_id)
+    claim = db.session.scalar(
+        select(Claim).where(Claim.provider_id == provider_id, Claim.month == month)
+    )
+    if claim is None:
+        claim = Claim(provider_id=provider_id, month=month, state="draft")
+        db.session.add(claim)
+        db.session.flush()
+    if claim.state != "draft":
+        raise errors.closed(month)
+    return claim
+
+
+def add_lines(claim: Claim) -> int:
+    """Claim every unclaimed split of the provider dated up to the month's end (a reversal of
+    a closed month lands in the next draft). Written in bulk; returns how many."""
+    claimed = select(ClaimLine.funding_id)
+    category = (
+        select(func.min(ResidentCategory.category))
+        .where(ResidentCategory.resident_id == Visit.resident_id)
+        .scalar_subquery()
+    )
+    query = (
+        select(VisitFunding, Visit.resident_id, Visit.station_id, Visit.service_code,
+               category.label("category"))
+        .join(Visit, Visit.id == VisitFunding.visit_id)
+        .where(VisitFunding.provider_id == claim.provider_id,
+               VisitFunding.visit_date <= month_end(claim.month),
+               VisitFunding.id.not_in(claimed))
+        .order_by(VisitFunding.id)
+    )  # fmt: skip
+    rows = [_line(claim.id, *row) for row in db.session.execute(query)]
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(ClaimLine), rows[start : start + CHUNK])
+    db.session.expire(claim, ["lines"])
+    return len(rows)
+
+
+def _line(claim_id, funding: VisitFunding, resident_id, station_id, service_code, category):
+    return {"claim_id": claim_id, "funding_id": funding.id, "visit_id": funding.visit_id,
+            "kind": funding.kind, "visit_date": funding.visit_date, "resident_id": resident_id,
+            "station_id": station_id, "service_code": service_code,
+            "category": category or "none", "tier": funding.tier,
+            "price_fen": funding.price_fen, "government_fen": funding.government_fen,
+            "copay_fen": funding.copay_fen, "paid_fen": funding.paid_fen,
+            "time_credit_minutes": funding.time_credit_minutes, "state": "pending",
+            "reason": ""}  # fmt: skip
+
+
+def list_claims(actor: User, args: dict) -> dict:
+    data = load(ClaimQuery(), args)
+    query = _scoped(select(Claim), actor).order_by(Claim.month.desc(), Claim.provider_id)
+    if "provider_id" in data:
+        query = query.where(Claim.provider_id == data["provider_id"])
+    if "month" in data:
+        query = query.where(Claim.month == data["month"])
+    return {"items": [view(actor, claim, lines=False) for claim in db.session.scalars(query)]}
+
+
+def _scoped(query, actor: User):
+    require_read(actor)
+    if actor.role == "provider_manager":
+        return query.where(Claim.provider_id == (actor.provider_id or -1))
+    if actor.role == "coordinator":
+        mine = select(ClaimLine.claim_id).where(ClaimLine.station_id.in_(actor.station_ids or {-1}))
+        return query.where(Claim.id.in_(mine))
+    return query
+
+
+def get_claim(actor: User, claim_id: int) -> Claim:
+    claim = db.session.scalar(_scoped(select(Claim), actor).where(Claim.id == claim_id))
+    if claim is None:
+        raise errors.missing("claim", claim_id)
+    return claim
+
+
+def claim_lines(actor: User, claim: Claim) -> list[ClaimLine]:
+    """The lines the actor may see (a coordinator: its stations')."""
+    if actor.role == "coordinator":
+        return [line for line in claim.lines if line.station_id in actor.station_ids]
+    return list(claim.lines)
+
+
+def view(actor: User, claim: Claim, lines: bool = True) -> dict:
+    shown = claim_lines(actor, claim)
+    return {"id": claim.id, "provider_id": claim.provider_id, "provider": claim.provider,
+            "month": claim.month, "state": claim.state, "lines": shown if lines else [],
+            "totals": totals(shown)}  # fmt: skip
+
+
+def show_claim(actor: User, claim_id: int) -> dict:
+    return view(actor, get_claim(actor, claim_id))
+
+
+def submit_claim(actor: User, claim_id: int) -> dict:
+    claim = get_claim(actor, claim_id)
+    _require_writer(actor, claim.provider_id)
+    if claim.state != "draft":
+        raise errors.wrong_state(claim.state)
+    with atomic():
+        claim.state, claim.submitted_at = "submitted", utcnow()
+        db.session.flush()
+        record(actor, "submit", "claim", claim.id, changes={"lines": len(claim.lines)})
+    return view(actor, claim)
+
+
+def decide_line(actor: User, claim_id: int, line_id: int, payload: dict) -> dict:
+    """The auditor approves or rejects one line of a submitted claim; a decision is final."""
+    if actor.role != "auditor":
+        raise errors.auditor_only()
+    data = load(DecisionIn(), payload)
+    claim = get_claim(actor, claim_id)
+    line = db.session.get(ClaimLine, line_id)
+    if line is None or line.claim_id != claim.id:
+        raise errors.missing("line", line_id)
+    if claim.state != "submitted":
+        raise errors.wrong_state(claim.state)
+    if line.state != "pending":
+        raise errors.decided()
+    with atomic():
+        line.state = "approved" if data["decision"] == "approve" else "rejected"
+        line.reason, line.decided_by, line.decided_at = data["reason"], actor.username, utcnow()
+        db.session.flush()
+        record(actor, data["decision"], "claim_line", line.id, line.station_id,
+               {"claim_id": claim.id, "reason": data["reason"]})  # fmt: skip
+    return view(actor, claim)
+
+
+def pay_claim(actor: User, claim_id: int) -> dict:
+    """Admin records the payment of a submitted claim whose every line is decided."""
+    if actor.role != "admin":
+        raise errors.not_allowed()
+    claim = get_claim(actor, claim_id)
+    if claim.state != "submitted":
+        raise errors.wrong_state(claim.state)
+    if any(line.state == "pending" for line in claim.lines):
+        raise errors.undecided()
+    with atomic():
+        claim.state, claim.paid_at = "paid", utcnow()
+        db.session.flush()
+        record(actor, "pay", "claim", claim.id, changes=totals(claim.lines)["approved"])
+    return view(actor, claim)
+
+
+def _require_writer(actor: User, provider_id: int) -> None:
+    if actor.role not in WRITERS:
+        raise errors.not_allowed()
+    if actor.role == "provider_manager" and actor.provider_id != provider_id:
+        raise errors.missing("claim", provider_id)
