@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from carehub.common import converters
     from carehub.extensions import babel, csrf, db, login_manager, migrate
     from carehub.registry import imports as _registry_sheets  # noqa: F401  (the same)
+    from carehub.timebank import listeners as _timebank  # noqa: F401  (visit transition listeners)
 
     converters.install(app)
     logs.configure(app)

@@ -6,4 +6,5 @@ from carehub.careplans import models as careplan_models  # noqa: F401
 from carehub.jobs import models as job_models  # noqa: F401
 from carehub.notices import models as notice_models  # noqa: F401
 from carehub.registry import models as registry_models  # noqa: F401
+from carehub.timebank import models as timebank_models  # noqa: F401
 from carehub.visits import models as visit_models  # noqa: F401
