@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import lazy_gettext as _l
+
 from carehub.careplans.schemas import ID, windows_field
 from carehub.common import fields, validate
-from carehub.common.schema import Day, Schema, choice, text
+from carehub.common.schema import Day, Schema, Text, choice, refuse, text
 from carehub.registry.models import SERVICE_CODES
 from carehub.timebank.models import ACCOUNT_KINDS, RELATIONS, TX_KINDS
 
@@ -45,9 +49,18 @@ class DecideIn(Schema):
     decision = choice(("verify", "reject"), load_default="verify")
 
 
+class Pin(Text):
+    """The last four characters of an ID number (digits, or an X check character)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        pin = super()._deserialize(value, attr, data, **kwargs).upper()
+        if not re.fullmatch(r"[0-9X]{4}", pin):
+            raise refuse("bad_pin", _l("Four digits (the last of an ID number may be X)."))
+        return pin
+
+
 class ConfirmIn(Schema):
-    pin = fields.String(required=True, validate=validate.Regexp(r"^[0-9Xx]{4}$"),
-                        metadata={"description": "Last four digits of the resident's ID number"})  # fmt: skip
+    pin = Pin(required=True, metadata={"description": "Last four of the resident's ID number"})
 
 
 class KinIn(Schema):
