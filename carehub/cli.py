@@ -31,6 +31,9 @@ def register_commands(app) -> None:
 
     app.cli.add_command(visits)
     from carehub.jobs.cli import worker
+    from carehub.timebank.cli import ledger
+
+    app.cli.add_command(ledger)
 
     app.cli.add_command(worker)
 

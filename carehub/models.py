@@ -10,5 +10,6 @@ from carehub.policy import models as policy_models  # noqa: F401
 from carehub.registry import models as registry_models  # noqa: F401
 from carehub.scheduling import models as scheduling_models  # noqa: F401
 from carehub.settlement import models as settlement_models  # noqa: F401
+from carehub.timebank import models as timebank_models  # noqa: F401
 from carehub.visits import execution_models  # noqa: F401
 from carehub.visits import models as visit_models  # noqa: F401
