@@ -26,18 +26,8 @@ def init_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (
-        auth_blp,
-        registry_blp,
-        import_blp,
-        careplans_blp,
-        visits_blp,
-        jobs_blp,
-        scheduling_blp,
-        execution_blp,
-    ):
     domains = (auth_blp, registry_blp, import_blp, careplans_blp, visits_blp, jobs_blp,
-               policy_blp, settlement_blp)  # fmt: skip
+               scheduling_blp, execution_blp, policy_blp, settlement_blp)  # fmt: skip
     for blp in domains:
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)

@@ -64,7 +64,7 @@ def load_kinds() -> dict[str, JobKind]:
     """Import the modules that register kinds (each domain adds its module here)."""
     from carehub.jobs import kinds  # noqa: F401
     from carehub.scheduling import kinds as scheduling_kinds  # noqa: F401
-    from carehub.visits import jobs as _visit_jobs  # noqa: F401
     from carehub.settlement import jobs  # noqa: F401
+    from carehub.visits import jobs as _visit_jobs  # noqa: F401
 
     return KINDS
