@@ -191,3 +191,27 @@ def mark_missed(actor: User, visit_id: int, payload: dict) -> Visit:
         record(actor, "missed", "visit", visit.id, visit.station_id,
                {"state": [before, "missed"], "reason": data["reason"]})  # fmt: skip
     return visit
+
+
+def evv(actor: User, visit_id: int) -> dict:
+    """The six elements of electronic visit verification, as recorded: service type, resident,
+    date, place (address and distances), carer(s), start and end (first in, last out)."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        raise not_found("visit", visit_id)
+    if seat_of(actor, visit) is None:
+        check_station(actor, visit.station_id, "visit", visit_id)
+    done = checks_of(visit.id)
+    starts = [c.at for (_, kind), c in done.items() if kind == "in"]
+    ends = [c.at for (_, kind), c in done.items() if kind == "out"]
+    return {
+        "visit_id": visit.id, "state": visit.state, "service_code": visit.service_code,
+        "resident_id": visit.resident_id, "visit_date": visit.visit_date,
+        "address": visit.resident.address, "start": min(starts) if starts else None,
+        "end": max(ends) if len(ends) == len(visit.carers_on) and ends else None,
+        "carers": [
+            {"seat": s.seat, "caregiver_id": s.caregiver_id, "volunteer_id": s.volunteer_id,
+             "check_in": done.get((s.seat, "in")), "check_out": done.get((s.seat, "out"))}
+            for s in visit.carers_on
+        ],
+    }  # fmt: skip
