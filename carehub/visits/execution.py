@@ -8,6 +8,7 @@ is taken only here, with its accuracy and the great-circle distance from the reg
 from __future__ import annotations
 
 import math
+import os
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
@@ -34,8 +35,10 @@ OFFLINE_MAX_AGE = timedelta(hours=24)
 
 
 def setting(name: str, default: int) -> int:
-    """An execution setting (``CAREHUB_<NAME>``): integers, so no float reaches a rule."""
-    return int(current_app.config.get(f"CAREHUB_{name}", default))
+    """An execution setting ``CAREHUB_<NAME>``: the app's config, else the environment, else the
+    default; integers, so no float reaches a rule."""
+    key = f"CAREHUB_{name}"
+    return int(current_app.config.get(key, os.environ.get(key, default)))
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
