@@ -114,6 +114,8 @@ def _record(actor, visit, seat, kind, at, now, offline=False, location=None, man
         raise conflict("state", "not_started_state",
                        _l("A visit that is %(state)s takes no check-in or check-out.",
                           state=visit.state))  # fmt: skip
+    if at.astimezone(clock.timezone()).date() != visit.visit_date:
+        raise conflict("visit_date", "not_visit_day", _l("This visit is not on this day."))
     done = checks_of(visit.id)
     if (seat.seat, kind) in done:
         raise conflict("kind", "already_recorded", _l("Already recorded."))

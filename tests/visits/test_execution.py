@@ -218,3 +218,9 @@ def test_a_completed_visit_holds_the_six_evv_elements(api, carer, day, monkeypat
     assert [c["caregiver_id"] for c in evv["carers"]] == day.caregiver_ids
     assert evv["carers"][0]["check_out"]["distance_m"] == 0
     assert api("coord_b").get(f"/api/v1/visits/{visit}/evv").status_code == 404
+
+
+def test_a_visit_of_another_day_takes_no_check_in(carer, day, monkeypatch):
+    freeze(monkeypatch, NOW - timedelta(days=1))
+    refused = carer.post(f"/api/v1/visits/{day.visit_ids[0]}/check-in", json=AT_HOME)
+    assert refused.status_code == 409 and refused.json["error"] == "not_visit_day"
