@@ -138,3 +138,13 @@ def test_a_volunteer_sees_and_checks_in_to_their_own_visit(app, client, login, a
     login("vol1")
     assert "王秀英1" in client.get("/my-day").get_data(as_text=True)
     assert client.post(f"/my-day/visits/{visit_id}/check-in", json=AT_HOME).status_code == 201
+
+
+def test_the_coordinator_enters_a_check_in_by_hand(app, client, login, api, day):
+    login("coord_a")
+    url = f"/station/visits/{day.visit_ids[0]}/manual-check"
+    client.post(url, data={"kind": "in", "time": "09:05"})  # no reason: refused
+    assert api("coord_a").get(f"/api/v1/visits/{day.visit_ids[0]}/evv").json["start"] is None
+    client.post(url, data={"kind": "in", "time": "09:05", "reason": "手机没电"})
+    evv = api("coord_a").get(f"/api/v1/visits/{day.visit_ids[0]}/evv").json
+    assert evv["start"].startswith("2026-01-05T01:05") and evv["carers"][0]["check_in"]["manual"]
