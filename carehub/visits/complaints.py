@@ -83,8 +83,8 @@ def _check_links(actor: User, data: dict, station_id: int) -> None:
 def get_complaint(actor: User, complaint_id: int) -> Complaint:
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
-        raise not_found("visit", complaint_id)
-    check_station(actor, complaint.station_id, "visit", complaint_id)
+        raise not_found("complaint", complaint_id)
+    check_station(actor, complaint.station_id, "complaint", complaint_id)
     return complaint
 
 

@@ -8,6 +8,7 @@ is taken only here, with its accuracy and the great-circle distance from the reg
 from __future__ import annotations
 
 import math
+import os
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
@@ -34,8 +35,10 @@ OFFLINE_MAX_AGE = timedelta(hours=24)
 
 
 def setting(name: str, default: int) -> int:
-    """An execution setting (``CAREHUB_<NAME>``): integers, so no float reaches a rule."""
-    return int(current_app.config.get(f"CAREHUB_{name}", default))
+    """An execution setting ``CAREHUB_<NAME>``: the app's config, else the environment, else the
+    default; integers, so no float reaches a rule."""
+    key = f"CAREHUB_{name}"
+    return int(current_app.config.get(key, os.environ.get(key, default)))
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
@@ -111,6 +114,8 @@ def _record(actor, visit, seat, kind, at, now, offline=False, location=None, man
         raise conflict("state", "not_started_state",
                        _l("A visit that is %(state)s takes no check-in or check-out.",
                           state=visit.state))  # fmt: skip
+    if at.astimezone(clock.timezone()).date() != visit.visit_date:
+        raise conflict("visit_date", "not_visit_day", _l("This visit is not on this day."))
     done = checks_of(visit.id)
     if (seat.seat, kind) in done:
         raise conflict("kind", "already_recorded", _l("Already recorded."))
@@ -191,3 +196,27 @@ def mark_missed(actor: User, visit_id: int, payload: dict) -> Visit:
         record(actor, "missed", "visit", visit.id, visit.station_id,
                {"state": [before, "missed"], "reason": data["reason"]})  # fmt: skip
     return visit
+
+
+def evv(actor: User, visit_id: int) -> dict:
+    """The six elements of electronic visit verification, as recorded: service type, resident,
+    date, place (address and distances), carer(s), start and end (first in, last out)."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        raise not_found("visit", visit_id)
+    if seat_of(actor, visit) is None:
+        check_station(actor, visit.station_id, "visit", visit_id)
+    done = checks_of(visit.id)
+    starts = [c.at for (_, kind), c in done.items() if kind == "in"]
+    ends = [c.at for (_, kind), c in done.items() if kind == "out"]
+    return {
+        "visit_id": visit.id, "state": visit.state, "service_code": visit.service_code,
+        "resident_id": visit.resident_id, "visit_date": visit.visit_date,
+        "address": visit.resident.address, "start": min(starts) if starts else None,
+        "end": max(ends) if len(ends) == len(visit.carers_on) and ends else None,
+        "carers": [
+            {"seat": s.seat, "caregiver_id": s.caregiver_id, "volunteer_id": s.volunteer_id,
+             "check_in": done.get((s.seat, "in")), "check_out": done.get((s.seat, "out"))}
+            for s in visit.carers_on
+        ],
+    }  # fmt: skip

@@ -41,6 +41,14 @@ class CheckOutOf(MethodView):
         return execution.check(actor(), visit_id, "out", json_body())
 
 
+@blp.route("/visits/<int:visit_id>/evv")
+class Evv(MethodView):
+    @blp.response(200, s.EvvOut)
+    def get(self, visit_id: int):
+        """What was recorded of the visit: the six elements of electronic visit verification."""
+        return execution.evv(actor(), visit_id)
+
+
 @blp.route("/visits/<int:visit_id>/manual-checks")
 class ManualCheck(MethodView):
     @idempotent

@@ -69,6 +69,28 @@ class CheckOut(Schema):
     visit_state = fields.String(attribute="visit.state")
 
 
+class EvvCarer(Schema):
+    seat = fields.Integer()
+    caregiver_id = fields.Integer(allow_none=True)
+    volunteer_id = fields.Integer(allow_none=True)
+    check_in = fields.Nested(CheckOut, allow_none=True)
+    check_out = fields.Nested(CheckOut, allow_none=True)
+
+
+class EvvOut(Schema):
+    """The six EVV elements: service type, resident, date, place, carer(s), start and end."""
+
+    visit_id = fields.Integer()
+    state = fields.String()
+    service_code = fields.String()
+    resident_id = fields.Integer()
+    visit_date = fields.Date()
+    address = fields.String()
+    start = fields.DateTime(allow_none=True)
+    end = fields.DateTime(allow_none=True)
+    carers = fields.List(fields.Nested(EvvCarer))
+
+
 class VerifyIn(Schema):
     method = choice(("resident_code", "coordinator"), required=True)
     code = fields.String(validate=validate.Length(min=1, max=12))

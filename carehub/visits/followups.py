@@ -107,8 +107,8 @@ def record_call(actor: User, follow_up_id: int, payload: dict) -> FollowUp:
     data = load(FollowUpIn(), payload)
     call = db.session.get(FollowUp, follow_up_id)
     if call is None:
-        raise not_found("visit", follow_up_id)
-    check_station(actor, call.station_id, "visit", follow_up_id)
+        raise not_found("follow-up call", follow_up_id)
+    check_station(actor, call.station_id, "follow-up call", follow_up_id)
     if call.done_at is not None:
         raise conflict("outcome", "already_recorded", _l("Already recorded."))
     with atomic():

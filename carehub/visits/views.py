@@ -3,7 +3,7 @@ complaints and the station's quality. Thin: every read and write is the API's se
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -219,15 +219,32 @@ def missed(visit_id: int):
 @login_required
 @guarded
 def manual_check(visit_id: int):
+    """The coordinator types the wall-clock time (HH:MM) on the visit's day."""
     form = _form()
     if "seat" in form and form["seat"].isdigit():
         form["seat"] = int(form["seat"])
     try:
+        form["at"] = _on_visit_day(visit_id, form.pop("time", ""))
         execution.manual(actor(), visit_id, form)
         flash(_("Entry recorded (flagged as manual)."), "success")
     except CareHubError as err:
         _refused(err)
     return redirect(url_for("execution.station_alerts"))
+
+
+def _on_visit_day(visit_id: int, hh_mm: str) -> str:
+    """``HH:MM`` on the visit's date in the district's time zone, as ISO 8601 (else as typed,
+    for the service to refuse by name)."""
+    from carehub.common import clock
+    from carehub.visits.services import get_visit
+
+    visit = get_visit(actor(), visit_id)
+    try:
+        moment = datetime.combine(visit.visit_date, time.fromisoformat(hh_mm),
+                                  tzinfo=clock.timezone())  # fmt: skip
+    except ValueError:
+        return hh_mm
+    return moment.isoformat()
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/call")

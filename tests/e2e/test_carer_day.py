@@ -3,7 +3,7 @@ queued on the phone arrives with its original time once the network is back."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from carehub.common import clock
 from carehub.extensions import db
 from carehub.visits.execution_models import CheckEvent
-from tests.visits.execution_helpers import HOME, published_day
+from tests.visits.execution_helpers import HOME, freeze, published_day
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -60,3 +60,23 @@ def test_a_check_out_queued_offline_arrives_with_its_time(app, api, world, brows
         assert out.visit_id == day.visit_ids[0] and out.visit.state == "completed"
     assert violations == []
     context.close()
+
+
+def test_the_coordinator_sees_alerts_and_quality(app, api, world, browser, live_server,
+                                                 monkeypatch):  # fmt: skip
+    """At 10:00 a visit of the 09:00 window nobody started is an alert; quality draws SVG."""
+    ten = datetime.combine(clock.local_today(), time(10), tzinfo=clock.timezone())
+    freeze(monkeypatch, ten.astimezone(UTC))
+    published_day(app, api, world, start=clock.utc_now())
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1100, "height": 800})
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "coord_a")
+    page.fill("input[name=password]", "password123")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server}/station/alerts")
+    assert page.locator("tr.alert-not_started").count() == 1
+    page.screenshot(path=str(SHOTS / "station-alerts.png"), full_page=True)
+    page.goto(f"{live_server}/station/quality")
+    assert page.locator("figure.chart svg").count() == 2
+    page.screenshot(path=str(SHOTS / "station-quality.png"), full_page=True)
+    page.close()

@@ -201,3 +201,26 @@ def test_check_events_cannot_be_rewritten(app, carer, day):
         with pytest.raises(ValueError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_completed_visit_holds_the_six_evv_elements(api, carer, day, monkeypatch):
+    visit = day.visit_ids[0]
+    carer.post(f"/api/v1/visits/{visit}/check-in", json=AT_HOME)
+    assert api("coord_a").get(f"/api/v1/visits/{visit}/evv").json["end"] is None
+    freeze(monkeypatch, NOW + timedelta(minutes=40))
+    carer.post(f"/api/v1/visits/{visit}/check-out", json=AT_HOME)
+    evv = api("coord_a").get(f"/api/v1/visits/{visit}/evv").json
+    assert (
+        evv["service_code"] == "MEAL" and evv["resident_id"] and evv["visit_date"] == "2026-01-05"
+    )
+    assert evv["address"] == "鼓楼区中山路1号"
+    assert evv["start"].startswith("2026-01-05T01:10") and evv["end"].startswith("2026-01-05T01:50")
+    assert [c["caregiver_id"] for c in evv["carers"]] == day.caregiver_ids
+    assert evv["carers"][0]["check_out"]["distance_m"] == 0
+    assert api("coord_b").get(f"/api/v1/visits/{visit}/evv").status_code == 404
+
+
+def test_a_visit_of_another_day_takes_no_check_in(carer, day, monkeypatch):
+    freeze(monkeypatch, NOW - timedelta(days=1))
+    refused = carer.post(f"/api/v1/visits/{day.visit_ids[0]}/check-in", json=AT_HOME)
+    assert refused.status_code == 409 and refused.json["error"] == "not_visit_day"

@@ -109,3 +109,42 @@ def test_complaints_and_quality_pages(client, login, world, day):
     assert quality.status_code == 200
     text = quality.get_data(as_text=True)
     assert "<svg" in text and "护理员1" in text
+
+
+def test_a_volunteer_sees_and_checks_in_to_their_own_visit(app, client, login, api, world,
+                                                          monkeypatch):  # fmt: skip
+    from carehub.auth.services import create_user
+    from carehub.visits.models import Visit, VisitCarer
+    from carehub.visits.states import transition
+    from tests.careplans.helpers import add_plan, add_resident, generate, item
+    from tests.factories import PASSWORD, id_number
+
+    freeze(monkeypatch, NOW)
+    coord = api("coord_a")
+    add_plan(coord, add_resident(coord, world.station_a, 1),
+             item("COMPANION", "每天", volunteer_suitable=True, funding="volunteer"))  # fmt: skip
+    generate(coord, days=1)
+    volunteer = coord.post("/api/v1/volunteers", json={
+        "station_id": world.station_a, "name": "钱志愿", "id_number": id_number(7, sex="M"),
+        "joined_on": "2025-06-01"}).json["id"]  # fmt: skip
+    with app.app_context():
+        create_user("vol1", PASSWORD, "volunteer", ["S-A"], volunteer_id=volunteer)
+        visit = db.session.scalars(db.select(Visit)).one()
+        db.session.add(VisitCarer(visit_id=visit.id, seat=1, volunteer_id=volunteer,
+                                  planned_start=NOW, planned_end=NOW + timedelta(minutes=60)))  # fmt: skip
+        transition(None, visit, "scheduled")
+        db.session.commit()
+        visit_id = visit.id
+    login("vol1")
+    assert "王秀英1" in client.get("/my-day").get_data(as_text=True)
+    assert client.post(f"/my-day/visits/{visit_id}/check-in", json=AT_HOME).status_code == 201
+
+
+def test_the_coordinator_enters_a_check_in_by_hand(app, client, login, api, day):
+    login("coord_a")
+    url = f"/station/visits/{day.visit_ids[0]}/manual-check"
+    client.post(url, data={"kind": "in", "time": "09:05"})  # no reason: refused
+    assert api("coord_a").get(f"/api/v1/visits/{day.visit_ids[0]}/evv").json["start"] is None
+    client.post(url, data={"kind": "in", "time": "09:05", "reason": "手机没电"})
+    evv = api("coord_a").get(f"/api/v1/visits/{day.visit_ids[0]}/evv").json
+    assert evv["start"].startswith("2026-01-05T01:05") and evv["carers"][0]["check_in"]["manual"]
