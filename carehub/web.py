@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     from carehub.imports.views import bp as import_bp
     from carehub.jobs.views import bp as jobs_bp
     from carehub.registry.views import bp as registry_bp
+    from carehub.timebank.views import bp as timebank_bp
     from carehub.ui import register_template_helpers
 
     login_manager.login_view = "auth.login"
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(import_bp)
     app.register_blueprint(careplans_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(timebank_bp)
     register_template_helpers(app)
     app.after_request(remember_language)
 

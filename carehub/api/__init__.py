@@ -17,12 +17,21 @@ def init_api(app: Flask) -> None:
     from carehub.imports.api import blp as import_blp
     from carehub.jobs.api import blp as jobs_blp
     from carehub.registry.api import blp as registry_blp
+    from carehub.timebank.api import blp as timebank_blp
     from carehub.visits.api import blp as visits_blp
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (auth_blp, registry_blp, import_blp, careplans_blp, visits_blp, jobs_blp):
+    for blp in (
+        auth_blp,
+        registry_blp,
+        import_blp,
+        careplans_blp,
+        visits_blp,
+        jobs_blp,
+        timebank_blp,
+    ):
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)
     app.before_request(_authenticate)
