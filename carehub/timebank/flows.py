@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from carehub.audit.services import record
 from carehub.common import tx
 from carehub.extensions import db
+from carehub.notices import services as notices
 from carehub.registry.idnumbers import age_on
 from carehub.registry.models import Resident, Volunteer
 from carehub.timebank import errors, ledger
@@ -70,6 +71,9 @@ def credit(actor, volunteer: Volunteer, served: int, service_code, day: date, st
     capped = worth - kept - surplus
     record(actor, "credit", "timebank_account", account.id, station_id,
            {"worth": worth, "kept": kept, "to_pool": surplus, "capped": capped, **refs})  # fmt: skip
+    if capped:
+        notices.post(station_id, "hours_capped", {"minutes": capped, "day": day.isoformat()},
+                     volunteer_id=volunteer.id)  # fmt: skip
     if not kept + surplus:
         return None
     legs = [(issuer, -(kept + surplus)), (account, kept), (pool, surplus)]

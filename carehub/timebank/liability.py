@@ -3,6 +3,7 @@ fund covers them, and when they will be claimed as holders reach 60, 70 and 80."
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,10 +25,16 @@ HORIZON = 20  # years projected
 
 
 def settings() -> tuple[int, int]:
-    """The market value of an hour and the guarantee fund, in fen (configurable)."""
-    config = current_app.config
-    return (int(config.get("CAREHUB_TIMEBANK_HOUR_VALUE_FEN", 3000)),
-            int(config.get("CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000)))  # fmt: skip
+    """The market value of an hour and the guarantee fund, in fen: the app's config, else the
+    environment (``CAREHUB_TIMEBANK_HOUR_VALUE_FEN``, ``CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN``)."""
+    return _fen("CAREHUB_TIMEBANK_HOUR_VALUE_FEN", 3000), _fen(
+        "CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000
+    )
+
+
+def _fen(name: str, default: int) -> int:
+    value = current_app.config.get(name, os.environ.get(name, default))
+    return int(value) if str(value).isdigit() else default
 
 
 def band(age: int | None) -> str:

@@ -148,6 +148,10 @@ def test_a_partly_capped_credit_records_what_was_refused(coord, world):
         earn(coord, volunteer_id, minutes)
     last = db.session.query(Transaction).order_by(Transaction.seq.desc()).first()
     assert last.capped_minutes == 60
+    from carehub.notices.models import Notice
+
+    told = db.session.query(Notice).filter_by(volunteer_id=volunteer_id).one()
+    assert told.code == "hours_capped" and told.params["minutes"] == 60
     assert account_of(volunteer_id).balance_minutes == 2400
 
 
