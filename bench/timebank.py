@@ -249,8 +249,9 @@ def write(results: list[dict], out: Path) -> None:
         "",
         f"{time.strftime('%Y-%m-%d %H:%M')}, commit {commit}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs shared with three other engineers' work (load average beside "
-        "each figure). Every posting locks the one chain head, so postings are serialised by "
-        "design: more clients add waiting, not throughput.",
+        "each figure). Every posting appends under the one chain head's lock, so the appends are "
+        "serialised by design; what a service does before it takes the lock (loading, checks) "
+        "overlaps, hence more clients still add some throughput.",
         "",
         "| test | clients | postings / transactions | entries | errors | wall s | per s | load |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
