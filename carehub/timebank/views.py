@@ -79,7 +79,8 @@ def mine():
     kin = services.kin_of(actor(), actor().volunteer_id)
     return render_template("timebank/mine.html", account=services.view(account), history=history,
                            pending=activities.list_activities(actor()), kin=kin,
-                           key=uuid.uuid4().hex, account_id=account.id)  # fmt: skip
+                           key=uuid.uuid4().hex, account_id=account.id,
+                           bookable=services.bookable_services())  # fmt: skip
 
 
 @bp.post("/me/activity")
