@@ -114,3 +114,27 @@ def test_the_bureau_page_draws_its_charts(setup, client, login):
     login("auditor")
     page = client.get("/time-bank/liability")
     assert page.status_code == 200 and page.get_data(as_text=True).count("<svg") == 2
+
+
+def test_a_volunteer_aged_60_books_their_own_visit_in_hours(app, world, client, api):
+    with app.app_context():
+        coord = world.user("coord_a")
+        resident_id = add_resident(coord, world.station_a, born=date(1958, 4, 1))
+        volunteer_id, token = add_volunteer(world.station_a, born=date(1958, 4, 1),
+                                            resident_id=resident_id, username="elder")  # fmt: skip
+        visit = visit_for(coord, add_resident(coord, world.station_a), 90)
+        seat(visit, volunteer_id)
+        verify_visit(coord, visit)
+        account_id = account_of(volunteer_id).id
+    body = {"account_id": account_id, "resident_id": resident_id, "service_code": "CLEAN",
+            "visit_date": "2026-01-09", "windows": [{"start": "09:00", "end": "11:00"}],
+            "duration_minutes": 60}  # fmt: skip
+    booked = _post(ApiClient(client, token), "/api/v1/time-redemptions", body, "book-1")
+    assert booked.status_code == 201, booked.json
+    assert booked.json["minutes"] == 60
+    holds = ApiClient(client, token).get("/api/v1/time-holds").json
+    assert [h["visit_id"] for h in holds] == [booked.json["visit_id"]]
+    visit = api("coord_a").get(f"/api/v1/visits/{booked.json['visit_id']}").json
+    assert visit["funding"] == "time_credit" and visit["state"] == "planned"
+    mine = ApiClient(client, token).get(f"/api/v1/time-accounts/{account_id}").json
+    assert (mine["balance_minutes"], mine["held_minutes"]) == (30, 60)
