@@ -161,3 +161,32 @@ def reverse(actor, original: Transaction, reason: str, key=None, payload_hash=No
     legs = [(a, -e.minutes) for a, e in zip(accounts, original.entries, strict=True)]
     posting = Posting("reversal", legs, reverses_id=original.id, memo=reason)
     return ledger.append(actor, head, posting, key, payload_hash)
+
+
+def expire(actor, day: date) -> list[Transaction]:
+    """Expire, first in first out, the minutes older than the rules' ``expiry_months`` (off by
+    default): what an account holds beyond what it received since then goes back to the issuer."""
+    months = rules_on(day).expiry_months
+    if not months:
+        return []
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    since = date(y, m + 1, min(day.day, 28))
+    head = ledger.lock_head()
+    recent = (
+        select(Entry.account_id, func.sum(Entry.minutes))
+        .join(Transaction, Transaction.id == Entry.transaction_id)
+        .where(Entry.minutes > 0, Transaction.kind.in_(("credit", "gift", "release")))
+        .where(func.coalesce(Transaction.service_date, func.date(Transaction.created_at)) >= since)
+        .group_by(Entry.account_id)
+    )
+    received = dict(db.session.execute(recent).all())
+    holders = select(Account).where(Account.kind.in_(("volunteer", "resident")),
+                                    Account.balance_minutes > 0).order_by(Account.id)  # fmt: skip
+    posted = []
+    for account in list(db.session.scalars(holders)):
+        stale = account.balance_minutes - int(received.get(account.id, 0))
+        if stale > 0:
+            issuer, account = ledger.lock_accounts([ledger.system_account("issuer"), account])
+            posting = Posting("expiry", [(account, -stale), (issuer, stale)], service_date=day)
+            posted.append(ledger.append(actor, head, posting))
+    return posted
