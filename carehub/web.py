@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     from carehub.registry.views import bp as registry_bp
     from carehub.scheduling.views import bp as scheduling_bp
     from carehub.settlement.views import bp as settlement_bp
+    from carehub.timebank.views import bp as timebank_bp
     from carehub.ui import register_template_helpers
     from carehub.visits.views import bp as execution_bp
 
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(execution_bp)
     app.register_blueprint(settlement_bp)
     policy_views.init_app(app)
+    app.register_blueprint(timebank_bp)
     register_template_helpers(app)
     app.after_request(remember_language)
 

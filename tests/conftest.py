@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.factories import World, build_world, kept_catalogue
+from tests.factories import World, build_world, kept_catalogue, ledger_unlocked
 
 CATALOGUE_TABLES = {"service_types", "service_skills"}  # loaded by the migration; see catalogue
 KEEP_TABLES = {"alembic_version", *CATALOGUE_TABLES}
@@ -74,22 +74,9 @@ def _empty_database(request):
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         # DELETE beats TRUNCATE on tables this small (TRUNCATE rewrites files on PostgreSQL).
-        with db.engine.begin() as conn, _ledger_unlocked(conn):
+        with db.engine.begin() as conn, ledger_unlocked(conn):
             for table in tables:
                 conn.execute(table.delete())
-
-
-def _ledger_unlocked(conn):
-    """The time-bank ledger refuses DELETE by trigger: lifted for the cleanup when it has rows."""
-    from contextlib import nullcontext
-
-    from sqlalchemy import text
-
-    from carehub.timebank.ddl import unlocked
-
-    if conn.execute(text("SELECT 1 FROM timebank_transactions LIMIT 1")).first() is None:
-        return nullcontext()
-    return unlocked(conn)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def init_api(app: Flask) -> None:
     from carehub.registry.api import blp as registry_blp
     from carehub.scheduling.api import blp as scheduling_blp
     from carehub.settlement.api import blp as settlement_blp
+    from carehub.timebank.api import blp as timebank_blp
     from carehub.visits.api import blp as visits_blp
     from carehub.visits.execution_api import blp as execution_blp
 
@@ -27,7 +28,7 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     domains = (auth_blp, registry_blp, import_blp, careplans_blp, visits_blp, jobs_blp,
-               scheduling_blp, execution_blp, policy_blp, settlement_blp)  # fmt: skip
+               scheduling_blp, execution_blp, policy_blp, settlement_blp, timebank_blp)  # fmt: skip
     for blp in domains:
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)

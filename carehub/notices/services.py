@@ -13,6 +13,9 @@ from carehub.notices.models import Notice
 MESSAGES: dict[str, object] = {
     "route_changed": _l("Your route for %(day)s has changed."),
     "visit_cancelled": _l("The visit to %(resident)s on %(day)s is cancelled."),
+    "hours_capped": _l(
+        "%(minutes)s minutes served on %(day)s were not credited: the monthly cap is reached."
+    ),
 }
 
 

@@ -370,6 +370,9 @@ class _Loader:
 
         self._count("care plans", plans.add_plans(self.admin, self.rng, people, age))
         plans.add_offers(self.admin, self.rng, volunteers)
+        from carehub.timebank.demo import add_hours
+
+        self._count("time-bank credits", add_hours(self.admin, self.rng, volunteers, self.today))
 
     def _accounts(self, caregiver_id: int, volunteer_ids: list[int]) -> None:
         station_volunteer = db.session.scalar(

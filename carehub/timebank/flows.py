@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from carehub.audit.services import record
 from carehub.common import tx
 from carehub.extensions import db
+from carehub.notices import services as notices
 from carehub.registry.idnumbers import age_on
 from carehub.registry.models import Resident, Volunteer
 from carehub.timebank import errors, ledger
@@ -70,6 +71,9 @@ def credit(actor, volunteer: Volunteer, served: int, service_code, day: date, st
     capped = worth - kept - surplus
     record(actor, "credit", "timebank_account", account.id, station_id,
            {"worth": worth, "kept": kept, "to_pool": surplus, "capped": capped, **refs})  # fmt: skip
+    if capped:
+        notices.post(station_id, "hours_capped", {"minutes": capped, "day": day.isoformat()},
+                     volunteer_id=volunteer.id)  # fmt: skip
     if not kept + surplus:
         return None
     legs = [(issuer, -(kept + surplus)), (account, kept), (pool, surplus)]
@@ -157,3 +161,32 @@ def reverse(actor, original: Transaction, reason: str, key=None, payload_hash=No
     legs = [(a, -e.minutes) for a, e in zip(accounts, original.entries, strict=True)]
     posting = Posting("reversal", legs, reverses_id=original.id, memo=reason)
     return ledger.append(actor, head, posting, key, payload_hash)
+
+
+def expire(actor, day: date) -> list[Transaction]:
+    """Expire, first in first out, the minutes older than the rules' ``expiry_months`` (off by
+    default): what an account holds beyond what it received since then goes back to the issuer."""
+    months = rules_on(day).expiry_months
+    if not months:
+        return []
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    since = date(y, m + 1, min(day.day, 28))
+    head = ledger.lock_head()
+    recent = (
+        select(Entry.account_id, func.sum(Entry.minutes))
+        .join(Transaction, Transaction.id == Entry.transaction_id)
+        .where(Entry.minutes > 0, Transaction.kind.in_(("credit", "gift", "release")))
+        .where(func.coalesce(Transaction.service_date, func.date(Transaction.created_at)) >= since)
+        .group_by(Entry.account_id)
+    )
+    received = dict(db.session.execute(recent).all())
+    holders = select(Account).where(Account.kind.in_(("volunteer", "resident")),
+                                    Account.balance_minutes > 0).order_by(Account.id)  # fmt: skip
+    posted = []
+    for account in list(db.session.scalars(holders)):
+        stale = account.balance_minutes - int(received.get(account.id, 0))
+        if stale > 0:
+            issuer, account = ledger.lock_accounts([ledger.system_account("issuer"), account])
+            posting = Posting("expiry", [(account, -stale), (issuer, stale)], service_date=day)
+            posted.append(ledger.append(actor, head, posting))
+    return posted

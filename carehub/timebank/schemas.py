@@ -224,3 +224,34 @@ class RedeemOut(Schema):
     visit_id = fields.Integer()
     hold_transaction_id = fields.Integer()
     minutes = fields.Integer()
+
+
+class LiabilityCell(Schema):
+    station = fields.String()
+    band = fields.String()
+    minutes = fields.Integer()
+    value_fen = fields.Integer()
+
+
+class ProjectionOut(Schema):
+    year = fields.Integer()
+    reach_60 = fields.Integer()
+    reach_70 = fields.Integer()
+    reach_80 = fields.Integer()
+
+
+class TrendOut(Schema):
+    month = fields.String()
+    minutes = fields.Integer()
+
+
+class LiabilityOut(Schema):
+    as_of = fields.Date()
+    outstanding_minutes = fields.Integer()
+    value_fen = fields.Integer()
+    hour_value_fen = fields.Integer()
+    fund_fen = fields.Integer()
+    cover = fields.String(allow_none=True, metadata={"description": "fund ÷ outstanding value"})
+    by_station = fields.List(fields.Nested(LiabilityCell))
+    projection = fields.List(fields.Nested(ProjectionOut))
+    trend = fields.List(fields.Nested(TrendOut))

@@ -11,7 +11,7 @@ from carehub.careplans.clock import local_today
 from carehub.common.paging import paginate
 from carehub.common.schema import load
 from carehub.extensions import db
-from carehub.registry.models import Resident, Station, Volunteer
+from carehub.registry.models import Resident, ServiceType, Station, Volunteer
 from carehub.timebank import errors, flows, ledger
 from carehub.timebank import schemas as s
 from carehub.timebank.accounts import get_account, label, require_mover, scoped
@@ -128,6 +128,11 @@ def local_day(tx: Transaction):
     from carehub.common.clock import timezone
 
     return tx.created_at.astimezone(timezone()).date()
+
+
+def bookable_services() -> list[ServiceType]:
+    """What hours may pay for: the whole catalogue (a redeemed visit is an ordinary visit)."""
+    return list(db.session.scalars(select(ServiceType).order_by(ServiceType.code)))
 
 
 def record_kin(actor, payload: dict) -> Kin:

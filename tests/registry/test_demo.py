@@ -25,6 +25,7 @@ from carehub.registry.models import (
     Street,
     Volunteer,
 )
+from tests.factories import ledger_unlocked
 
 PRELOADED = {"alembic_version", "service_types", "service_skills"}
 
@@ -144,7 +145,7 @@ def _snapshot() -> list[tuple]:
 
 def _wipe() -> None:
     db.session.remove()
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn, ledger_unlocked(conn):
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in PRELOADED:
                 conn.execute(table.delete())

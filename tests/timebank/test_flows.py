@@ -148,6 +148,10 @@ def test_a_partly_capped_credit_records_what_was_refused(coord, world):
         earn(coord, volunteer_id, minutes)
     last = db.session.query(Transaction).order_by(Transaction.seq.desc()).first()
     assert last.capped_minutes == 60
+    from carehub.notices.models import Notice
+
+    told = db.session.query(Notice).filter_by(volunteer_id=volunteer_id).one()
+    assert told.code == "hours_capped" and told.params["minutes"] == 60
     assert account_of(volunteer_id).balance_minutes == 2400
 
 
@@ -284,3 +288,21 @@ def test_an_auditor_reads_but_never_posts(ctx, world, coord):
     assert services.account(auditor, account_of(volunteer_id).id)["balance_minutes"] == 60
     with pytest.raises(CareHubError):
         services.donate(auditor, {"account_id": account_of(volunteer_id).id, "minutes": 10})
+
+
+def test_expiry_is_off_by_default_and_first_in_first_out_when_on(coord, world, monkeypatch):
+    from carehub.timebank import flows
+
+    volunteer_id, _ = add_volunteer(world.station_a)
+    for day, minutes in (("2025-01-06", 100), ("2026-01-02", 40)):
+        logged = activities.log_activity(coord, {"volunteer_id": volunteer_id, "minutes": minutes,
+                                                 "activity_date": day, "description": "巡访"})  # fmt: skip
+        activities.decide(coord, {"activity_ids": [logged.id]})
+    with flows.unit():
+        assert flows.expire(coord, date(2026, 1, 5)) == []
+    monkeypatch.setattr(rules, "DEFAULTS", rules.Rules(expiry_months=6))
+    with flows.unit():
+        expired = flows.expire(coord, date(2026, 1, 5))
+    assert [t.kind for t in expired] == ["expiry"]
+    assert account_of(volunteer_id).balance_minutes == 40  # the old 100 went, the recent 40 stay
+    assert verify().ok
