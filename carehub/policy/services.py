@@ -24,7 +24,7 @@ from carehub.policy import errors, whatif
 from carehub.policy.eligibility import Eligibility, of_resident
 from carehub.policy.funding import current_split, estimate, reverse
 from carehub.policy.models import PolicyVersion
-from carehub.policy.rules import DEFAULT_RULES, clean
+from carehub.policy.rules import clean
 from carehub.policy.schemas import OnQuery, PolicyVersionIn, ReversalIn, WhatIfQuery
 from carehub.policy.versions import version_on
 from carehub.registry.models import SERVICE_CODES, District, Station, Street
@@ -159,12 +159,15 @@ def _summary(version: PolicyVersion) -> dict:
             "low_cost_cap_fen": version.low_cost_cap_fen}  # fmt: skip
 
 
-def timebank_rules_on(day: date, district_id: int | None = None) -> dict:
-    """The time bank's rules on ``day`` (the first district's unless one is named)."""
+def timebank_rules_on(day: date, district_id: int | None = None) -> dict | None:
+    """The time bank's rules of the version in force on ``day`` (the first district's unless one
+    is named), or None when no version is in force (the time bank then keeps DESIGN §3's)."""
     if district_id is None:
         district_id = db.session.scalar(select(func.min(District.id)))
     version = version_on(district_id, day) if district_id is not None else None
-    rules = (version.rules if version else DEFAULT_RULES)["timebank"]
+    if version is None:
+        return None
+    rules = version.rules["timebank"]
     weights = {code: int(rules.get("weights", {}).get(code, 100)) for code in SERVICE_CODES}
     return {"weights": weights, "monthly_cap_minutes": rules["monthly_cap_minutes"],
             "storage_cap_minutes": rules["storage_cap_minutes"],

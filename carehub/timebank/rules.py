@@ -1,7 +1,7 @@
 """The time-bank rules in force on a day: the one place any rule is read from.
 
-Today they are the defaults of DESIGN §3 (after Nanjing's scheme). When the policy engine lands,
-``rules_on`` reads ``carehub.policy.services.timebank_rules_on(day)`` (a dict with these keys).
+They come from the subsidy policy version in force (``carehub.policy.services.timebank_rules_on``);
+before any version is published, the defaults of DESIGN §3 (after Nanjing's scheme) apply.
 """
 
 from __future__ import annotations
@@ -33,5 +33,14 @@ DEFAULTS = Rules()
 
 
 def rules_on(day: date) -> Rules:
-    """The rules in force on ``day``."""
-    return DEFAULTS
+    """The rules in force on ``day``: the policy version's, or DEFAULTS when none is in force."""
+    from carehub.policy.services import timebank_rules_on
+
+    found = timebank_rules_on(day)
+    if found is None:
+        return DEFAULTS
+    return Rules(weights=MappingProxyType(dict(found["weights"])),
+                 monthly_cap_minutes=found["monthly_cap_minutes"],
+                 storage_cap_minutes=found["storage_cap_minutes"],
+                 redeem_age=found["redeem_age"], expiry_months=found["expiry_months"],
+                 pool_donation=DEFAULTS.pool_donation)  # fmt: skip

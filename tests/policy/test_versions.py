@@ -92,3 +92,18 @@ def test_timebank_rules_for_the_time_bank(ctx, world):
     assert found["weights"]["BATH"] == 150 and found["weights"]["MEAL"] == 100
     assert found["monthly_cap_minutes"] == 1200 and found["storage_cap_minutes"] == 90000
     assert found["redeem_age"] == 60 and found["expiry_months"] is None
+
+
+def test_the_time_bank_reads_the_version_in_force(ctx, world):
+    from carehub.timebank.rules import DEFAULTS, rules_on
+
+    assert services.timebank_rules_on(date(2026, 3, 1)) is None
+    assert rules_on(date(2026, 3, 1)) is DEFAULTS
+    rules = {**version_payload()["rules"],
+             "timebank": {"weights": {"BATH": 150}, "monthly_cap_minutes": 1200,
+                          "redeem_age": 65}}  # fmt: skip
+    publish(world.user("admin"), rules=rules)
+    found = rules_on(date(2026, 3, 1))
+    assert (found.weight("BATH"), found.weight("MEAL")) == (150, 100)
+    assert (found.monthly_cap_minutes, found.redeem_age) == (1200, 65)
+    assert found.worth("BATH", 60) == 90
