@@ -17,7 +17,7 @@ from scheduler.result import evaluate
 from scheduler.solver import SolveParams, solve
 
 DEFAULT_TIME_LIMIT = 10.0
-ROUNDS_SHARE = 0.2  # of the time limit, for the lunch rounds (at most 3 s)
+ROUNDS_SHARE = 0.3  # of the time limit, for the lunch rounds (1 to 5 s)
 
 
 def _quiet(done, total=None, message=""):
@@ -34,7 +34,7 @@ def plan_day(station_id: int, day: date, *, time_limit: float = DEFAULT_TIME_LIM
     parameters = {"time_limit": time_limit, "seed": seed}
     if built.problem is None:
         return store(built, None, {}, created_by=created_by, parameters=parameters, job_id=job_id)
-    seconds = min(3.0, time_limit * ROUNDS_SHARE)
+    seconds = min(5.0, max(1.0, time_limit * ROUNDS_SHARE))
     rounds = meals.plan_rounds(built, built.mapping.base, seconds, seed)
     built.problem = meals.without_rounds(built.problem, rounds, built.mapping.base)
     in_rounds = sum(len(r.stops) for r in rounds)
