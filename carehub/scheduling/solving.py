@@ -17,7 +17,7 @@ from scheduler.result import evaluate
 from scheduler.solver import SolveParams, solve
 
 DEFAULT_TIME_LIMIT = 10.0
-ROUNDS_SHARE = 0.3  # of the time limit, for the lunch rounds (1 to 5 s)
+ROUNDS_SHARE = 0.3  # of the time limit, for the lunch rounds' search (1 to 5 s) if it is needed
 
 
 def _quiet(done, total=None, message=""):
