@@ -166,13 +166,15 @@ def without_rounds(problem: s.Problem, rounds: list[Round], base: s.Location) ->
     deliverer's shifts."""
     served = {key for r in rounds for key, _ in r.stops}
     by_carer = {r.carer: r for r in rounds}
-    caregivers = tuple(_cut(c, by_carer[c.id], base) if c.id in by_carer else c
+    caregivers = tuple(_cut(c, by_carer[c.id], base, problem.travel) if c.id in by_carer else c
                        for c in problem.caregivers)  # fmt: skip
     visits = tuple(v for v in problem.visits if v.id not in served)
     return replace(problem, caregivers=caregivers, visits=visits)
 
 
-def _cut(c: s.Caregiver, r: Round, base: s.Location) -> s.Caregiver:
+def _cut(c: s.Caregiver, r: Round, base: s.Location, travel) -> s.Caregiver:
+    """The shifts around the round; a piece too short to get from its start to its end (and
+    take its breaks) with room to spare is dropped, so no route is born infeasible."""
     shifts = []
     for shift in c.shifts:
         if shift.latest_end <= r.start or shift.start_time >= r.end:
@@ -181,8 +183,12 @@ def _cut(c: s.Caregiver, r: Round, base: s.Location) -> s.Caregiver:
         before = (shift.start, base, shift.start_time, r.start, 0.0)
         after = (r.last, shift.end, r.end, shift.end_time, shift.max_overtime)
         for start, end, a, b, over in (before, after):
-            if b - a >= MIN_PART:
-                shifts.append(s.Shift(start, end, a, b, _clip(shift.breaks, a, b + over), over))
+            breaks = _clip(shift.breaks, a, b + over)
+            need = travel_minutes(travel, start, end, c.travel_mode) + sum(
+                x.duration for x in breaks
+            )
+            if b - a >= need + MIN_PART:
+                shifts.append(s.Shift(start, end, a, b, breaks, over))
     if not shifts:  # nothing left of the day: a moment at the last door
         shifts = [s.Shift(r.last, r.last, r.end, r.end)]
     return replace(c, shifts=tuple(shifts))
