@@ -100,13 +100,14 @@ def test_timed_runs_are_one_per_period_and_a_missed_one_is_caught_up(app, frozen
 
 def test_the_schedule_shows_the_next_nightly_run(app, frozen):
     with app.app_context():
-        (nightly,) = schedule.next_runs()
-    assert nightly["kind"] == "generate-visits"
-    assert nightly["next_run"].isoformat() == "2026-12-03T01:00:00+08:00"
+        runs = {run["kind"]: run for run in schedule.next_runs()}
+    assert runs["generate-visits"]["next_run"].isoformat() == "2026-12-03T01:00:00+08:00"
+    assert runs["plan-tomorrow"]["next_run"].isoformat() == "2026-12-03T02:00:00+08:00"  # after it
     with app.app_context():
         scheduler = schedule.build(app)
-        (entry,) = scheduler.get_jobs()
-    assert entry.coalesce and entry.misfire_grace_time == 6 * 3600
+        entries = scheduler.get_jobs()
+    assert len(entries) == len(runs) == 2
+    assert all(e.coalesce and e.misfire_grace_time == 6 * 3600 for e in entries)
 
 
 def test_generate_visits_job_reports_each_station(app, world, worker):
