@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, Station
 from carehub.visits.models import Visit
@@ -48,8 +50,17 @@ class Timeline:
     height: int
 
 
+def by_carer(routes: list[dict]) -> dict[str, list[dict]]:
+    """A carer's pieces of the day (shifts, the lunch round) together, carers in plan order."""
+    out: dict[str, list[dict]] = {}
+    for r in routes:
+        out.setdefault(r["carer"], []).append(r)
+    return out
+
+
 def timeline(plan, names: dict[int, str]) -> Timeline:
-    """One row per carer on duty: the shift, then travel, waiting, each visit and the breaks."""
+    """One row per carer on duty: the shifts, then travel, waiting, each visit, the breaks and
+    the handovers of a lunch round."""
     routes = plan.routes or []
     lo = min([r["shift_start"] for r in routes] or [7 * 60])
     hi = max([max(r["shift_end"], r["end"]) for r in routes] or [19 * 60])
@@ -59,27 +70,36 @@ def timeline(plan, names: dict[int, str]) -> Timeline:
     def x(t: float) -> float:
         return round(LEFT + (t - lo) * scale, 1)
 
+    def w(minutes: float) -> float:
+        return round(minutes * scale, 1)
+
     rows = []
-    for n, r in enumerate(routes):
-        row = Row(f"{r['name']}", 24 + n * ROW, colour(n))
-        row.bars.append(
-            Bar(x(r["shift_start"]), round((r["shift_end"] - r["shift_start"]) * scale, 1), "shift")
-        )
-        for stop in r["stops"]:
-            visit_id, _carer, start, end, travel = stop[:5]
-            wait = stop[5] if len(stop) > 5 else 0
-            arrive = start - wait
-            if travel:
-                row.bars.append(Bar(x(arrive - travel), round(travel * scale, 1), "travel"))
-            if wait:
-                row.bars.append(Bar(x(arrive), round(wait * scale, 1), "wait"))
-            title = f"{names.get(visit_id, visit_id)} {hhmm(start)}–{hhmm(end)}"
-            row.bars.append(Bar(x(start), max(round((end - start) * scale, 1), 2), "visit", title))
-        for start, length in r["breaks"]:
-            row.bars.append(Bar(x(start), round(length * scale, 1), "break", hhmm(start)))
+    for n, pieces in enumerate(by_carer(routes).values()):
+        row = Row(pieces[0]["name"], 24 + n * ROW, colour(n))
+        for r in pieces:
+            kind = "round" if r.get("meal") else "shift"
+            row.bars.append(Bar(x(r["shift_start"]), w(r["shift_end"] - r["shift_start"]), kind,
+                                _("lunch round") if r.get("meal") else ""))  # fmt: skip
+        for r in pieces:
+            _stops(row, r, x, w, names)
         rows.append(row)
     ticks = [(x(t), hhmm(t)) for t in range(int(lo), int(hi) + 1, 60)]
     return Timeline(rows, ticks, WIDTH, 34 + len(rows) * ROW)
+
+
+def _stops(row: Row, r: dict, x, w, names) -> None:
+    for stop in r["stops"]:
+        visit_id, _carer, start, end, travel = stop[:5]
+        wait = stop[5] if len(stop) > 5 else 0
+        arrive = start - wait
+        if travel:
+            row.bars.append(Bar(x(arrive - travel), w(travel), "travel"))
+        if wait:
+            row.bars.append(Bar(x(arrive), w(wait), "wait"))
+        title = f"{names.get(visit_id, visit_id)} {hhmm(start)}–{hhmm(end)}"
+        row.bars.append(Bar(x(start), max(w(end - start), 2), "visit", title))
+    for start, length in r["breaks"]:
+        row.bars.append(Bar(x(start), w(length), "break", hhmm(start)))
 
 
 @dataclass
@@ -119,13 +139,15 @@ def route_map(plan) -> RouteMap:
     points = [base, *homes.values(), *(place(v) for v in visits.values())]
     project = _projection(points, 640, 420)
     out = RouteMap([], [], [], project(base))
-    for n, r in enumerate(plan.routes or []):
-        if not r["stops"]:
+    for n, pieces in enumerate(by_carer(plan.routes or []).values()):
+        stops = sorted(
+            (s for r in pieces for s in r["stops"] if s[0] in visits), key=lambda s: s[2]
+        )
+        if not stops:
             continue
-        path = [homes[r["carer"]], *(place(visits[s[0]]) for s in r["stops"] if s[0] in visits),
-                homes[r["carer"]]]  # fmt: skip
-        xy = [project(p) for p in path]
-        out.routes.append(Route(colour(n), " ".join(f"{a},{b}" for a, b in xy), r["name"]))
+        home = homes[pieces[0]["carer"]]
+        xy = [project(p) for p in (home, *(place(visits[s[0]]) for s in stops), home)]
+        out.routes.append(Route(colour(n), " ".join(f"{a},{b}" for a, b in xy), pieces[0]["name"]))
         out.homes.append((*xy[0], colour(n)))
     served = {a.visit_id for a in plan.assignments}
     for v in visits.values():

@@ -13,6 +13,7 @@ from carehub.careplans.clock import local_today
 from carehub.common import fields, validate
 from carehub.common.schema import Day, Schema
 from carehub.extensions import db
+from carehub.jobs import queue
 from carehub.jobs.registry import Cron, job
 from carehub.registry.models import Station
 from carehub.scheduling.models import SchedulePlan, StationScheduling
@@ -34,6 +35,7 @@ class PlanDayParams(Schema):
     day = DayText(required=True)
     time_limit = fields.Float(load_default=DEFAULT_TIME_LIMIT, validate=validate.Range(0.5, 120))
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 2**31 - 1))
+    publish = fields.Boolean(load_default=False, metadata={"description": "publish the draft"})
 
 
 def _summary(plan: SchedulePlan) -> dict:
@@ -43,14 +45,17 @@ def _summary(plan: SchedulePlan) -> dict:
 
 @job("plan-day", label=_l("Plan a station's day"), schema=PlanDayParams, station_scoped=True)
 def plan_day_job(ctx, station_id: int, day, time_limit: float = DEFAULT_TIME_LIMIT,
-                 seed: int = 0) -> dict:  # fmt: skip
-    """Solve one station-day into a new draft."""
+                 seed: int = 0, publish: bool = False) -> dict:  # fmt: skip
+    """Solve one station-day into a new draft (published at once when asked: the nightly run
+    for a station whose setting says so)."""
     day = day if isinstance(day, date) else date.fromisoformat(day)
     plan = plan_day(station_id, day, time_limit=time_limit, seed=seed, job_id=ctx.job_id,
                     progress=ctx.progress)  # fmt: skip
     record(None, "plan", "schedule_plan", plan.id, station_id, {"day": day.isoformat(),
            "job_id": ctx.job_id, **plan.kpis})  # fmt: skip
-    return _summary(plan)
+    if publish:
+        publish_plan(None, plan)
+    return {**_summary(plan), "published": publish}
 
 
 class ChangeParams(Schema):
@@ -90,23 +95,24 @@ class TomorrowParams(Schema):
 @job("plan-tomorrow", label=_l("Plan every station's tomorrow"), schema=TomorrowParams,
      cron=Cron(hour=2), timed_parameters={"time_limit": DEFAULT_TIME_LIMIT})  # fmt: skip
 def plan_tomorrow(ctx, time_limit: float = DEFAULT_TIME_LIMIT) -> dict:
-    """Each station's tomorrow as a draft, published at once where the station says so.
-    One run per night (its period key); the work commits with the job's success, so a retried
-    run starts over rather than adding a second draft."""
+    """Fan out: one ``plan-day`` job per station for tomorrow, so that every worker (on every
+    host) takes stations from the queue and the solves spread over their cores. Each station's
+    job has its period key (``plan-day:<station>:<day>``), so a repeated or retried night queues
+    no station twice; a station whose setting says so gets its plan published at once."""
     day = local_today() + timedelta(days=1)
-    stations = db.session.execute(select(Station.id, Station.name).order_by(Station.id)).all()
+    stations = db.session.scalars(select(Station.id).order_by(Station.id)).all()
     auto = set(db.session.scalars(select(StationScheduling.station_id).where(
         StationScheduling.auto_publish.is_(True))))  # fmt: skip
-    done = {"day": day.isoformat(), "stations": 0, "published": 0, "served": 0, "visits": 0}
-    for n, station in enumerate(stations):
-        ctx.progress(n, len(stations), station.name)
-        plan = plan_day(station.id, day, time_limit=time_limit, job_id=ctx.job_id)
-        if station.id in auto:
-            publish_plan(None, plan)
-            done["published"] += 1
-        done["stations"] += 1
-        done["served"] += plan.kpis.get("served", 0)
-        done["visits"] += plan.kpis.get("visits", 0)
+    queued = 0
+    for n, station_id in enumerate(stations):
+        ctx.progress(n, len(stations), "")
+        parameters = {"station_id": station_id, "day": day.isoformat(), "time_limit": time_limit,
+                      "seed": 0, "publish": station_id in auto}  # fmt: skip
+        _job, created = queue.enqueue("plan-day", parameters, station_id=station_id,
+                                      period_key=f"plan-day:{station_id}:{day.isoformat()}",
+                                      requested_by="plan-tomorrow")  # fmt: skip
+        queued += created
     ctx.progress(len(stations), len(stations), "")
-    record(None, "plan", "schedule_plan", 0, None, {**done, "job_id": ctx.job_id})
-    return done
+    summary = {"day": day.isoformat(), "stations": len(stations), "queued": queued}
+    record(None, "plan", "schedule_plan", 0, None, {**summary, "job_id": ctx.job_id})
+    return summary

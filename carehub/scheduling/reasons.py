@@ -39,5 +39,6 @@ def render(code: str, params: dict | None) -> str:
     """Headline, and the detail sentence in the reader's language when there is one."""
     head = str(HEADLINES.get(code, UNKNOWN))
     params = params or {}
-    detail = params.get("zh" if chinese() else "en")
-    return f"{head}: {detail}" if detail else head
+    zh = chinese()
+    detail = params.get("zh" if zh else "en")
+    return f"{head}{'：' if zh else ': '}{detail}" if detail else head

@@ -5,6 +5,7 @@ No access checks here: the job and the services that call these have done them.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from carehub.scheduling import meals
@@ -16,8 +17,9 @@ from scheduler.replan import CaregiverAbsent, CaregiverLate, replan
 from scheduler.result import evaluate
 from scheduler.solver import SolveParams, solve
 
+log = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 10.0
-ROUNDS_SHARE = 0.2  # of the time limit, for the lunch rounds (at most 3 s)
+ROUNDS_SHARE = 0.3  # of the time limit, for the lunch rounds' search (1 to 5 s) if it is needed
 
 
 def _quiet(done, total=None, message=""):
@@ -34,14 +36,19 @@ def plan_day(station_id: int, day: date, *, time_limit: float = DEFAULT_TIME_LIM
     parameters = {"time_limit": time_limit, "seed": seed}
     if built.problem is None:
         return store(built, None, {}, created_by=created_by, parameters=parameters, job_id=job_id)
-    seconds = min(3.0, time_limit * ROUNDS_SHARE)
+    seconds = min(5.0, max(1.0, time_limit * ROUNDS_SHARE))
+    whole = built.problem
     rounds = meals.plan_rounds(built, built.mapping.base, seconds, seed)
-    built.problem = meals.without_rounds(built.problem, rounds, built.mapping.base)
+    built.problem = meals.without_rounds(whole, rounds, built.mapping.base)
     in_rounds = sum(len(r.stops) for r in rounds)
     progress(in_rounds, total, f"lunch rounds: {in_rounds} meals")
-    solution = _solve(
-        built.problem, SolveParams(time_limit=max(0.5, time_limit - seconds), seed=seed)
-    )
+    params = SolveParams(time_limit=max(0.5, time_limit - seconds), seed=seed)
+    try:
+        solution = _solve(built.problem, params)
+    except AssertionError:  # a day the cut-out rounds left unsolvable: plan it without them
+        log.exception("station %s %s: planned without lunch rounds", station_id, day)
+        built.problem, rounds = whole, []
+        solution = _solve(whole, params)
     served = total - len(solution.unassigned)
     progress(served, total, f"plan: {served} of {total} visits")
     reasons = explain(built.problem, solution) if solution.unassigned else {}

@@ -113,7 +113,7 @@ def _round_assignments(rounds, m: Mapping):
 def _round_routes(rounds, m: Mapping) -> list[dict]:
     """A round drawn like a route: from the first pickup to the last handover."""
     return [{"carer": r.carer, "kind": m.carers[r.carer][0], "id": m.carers[r.carer][1],
-             "shift": -1, "meal": True, "name": f"{m.names[r.carer]} · 助餐",
+             "shift": -1, "meal": True, "name": m.names[r.carer],
              "shift_start": r.start, "shift_end": r.end, "start": round(r.start),
              "end": round(r.end), "travel": round(r.travel), "waiting": 0,
              "service": 2 * len(r.stops), "overtime": 0, "breaks": [],

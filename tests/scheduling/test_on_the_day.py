@@ -45,10 +45,19 @@ def test_the_nightly_run_plans_every_station_and_publishes_where_asked(app, api,
     run_jobs(app)
     done = admin.get(f"/api/v1/jobs/{job_id}").json
     assert done["state"] == "succeeded", done
-    assert done["result"] == {"day": DAY, "stations": 2, "published": 1, "served": 3, "visits": 3}
+    assert done["result"] == {"day": DAY, "stations": 2, "queued": 2}
     plans = admin.get("/api/v1/schedule-plans", query_string={"day": DAY}).json["items"]
     assert sorted((p["station_id"], p["state"]) for p in plans) == [
         (world.station_a, "published"), (world.station_b, "draft")]  # fmt: skip
+    assert plans[0]["kpis"]["served"] + plans[1]["kpis"]["served"] == 3
+    jobs = admin.get("/api/v1/jobs", query_string={"kind": "plan-day"}).json["items"]
+    assert sorted(j["period_key"] for j in jobs) == sorted(
+        f"plan-day:{s}:{DAY}" for s in (world.station_a, world.station_b))  # fmt: skip
+    with app.app_context():  # the same night again queues nothing new
+        queue.enqueue("plan-tomorrow", {"time_limit": 1}, period_key="plan-tomorrow:y")
+        db.session.commit()
+    run_jobs(app)
+    assert admin.get("/api/v1/schedule-plans", query_string={"day": DAY}).json["total"] == 2
 
 
 def test_replan_after_an_absence_moves_only_the_absent_carers_visits(app, api, world):

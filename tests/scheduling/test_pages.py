@@ -53,7 +53,11 @@ def test_unassigned_reasons_and_candidates_are_in_chinese(app, api, world, login
     client = login("coord_a")
     left = draft["unassigned"][0]["visit_id"]
     status, page = _page(client, plan=draft["id"], recommend=left)
-    assert status == 200 and "没有护理员具备所需技能" in page and "未安排的服务" in page
+    assert (
+        status == 200
+        and "无人具备所需技能：没有护理员具备所需技能" in page
+        and "未安排的服务" in page
+    )
     english = client.get("/schedule", query_string={"day": DAY, "plan": draft["id"], "lang": "en"})
     assert "Nobody has the skills: No caregiver has the required skills" in english.get_data(
         as_text=True
