@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -28,7 +28,6 @@ from carehub.settlement.totals import sql_totals, totals
 from carehub.visits.models import Visit
 
 WRITERS = frozenset({"admin", "provider_manager"})
-CHUNK = 1000
 
 
 def month_end(month: date) -> date:
@@ -63,7 +62,7 @@ def _claim_for(provider_id: int, month: date) -> Claim:
 
 def add_lines(claim: Claim) -> int:
     """Claim every unclaimed split of the provider dated up to the month's end (a reversal of
-    a closed month lands in the next draft). Written in bulk; returns how many."""
+    a closed month lands in the next draft). One INSERT … SELECT; returns how many."""
     category = (
         select(func.min(ResidentCategory.category))
         .where(ResidentCategory.resident_id == Visit.resident_id)
@@ -71,22 +70,22 @@ def add_lines(claim: Claim) -> int:
     )
     f = VisitFunding
     query = (
-        select(f.id.label("funding_id"), f.visit_id, f.kind, f.visit_date, f.tier, f.price_fen,
-               f.government_fen, f.copay_fen, f.paid_fen, f.time_credit_minutes,
-               Visit.resident_id, Visit.station_id, Visit.service_code,
-               func.coalesce(category, "none").label("category"))
+        select(f.id, f.visit_id, f.kind, f.visit_date, f.tier, f.price_fen, f.government_fen,
+               f.copay_fen, f.paid_fen, f.time_credit_minutes, Visit.resident_id,
+               Visit.station_id, Visit.service_code, func.coalesce(category, "none"),
+               literal(claim.id), literal("pending"), literal(""))
         .join(Visit, Visit.id == f.visit_id)
         .outerjoin(ClaimLine, ClaimLine.funding_id == f.id)
         .where(f.provider_id == claim.provider_id, f.visit_date <= month_end(claim.month),
                ClaimLine.id.is_(None))
-        .order_by(f.id)
     )  # fmt: skip
-    rows = [{**row._asdict(), "claim_id": claim.id, "state": "pending", "reason": ""}
-            for row in db.session.execute(query)]  # fmt: skip
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(ClaimLine), rows[start : start + CHUNK])
+    columns = ("funding_id", "visit_id", "kind", "visit_date", "tier", "price_fen",
+               "government_fen", "copay_fen", "paid_fen", "time_credit_minutes", "resident_id",
+               "station_id", "service_code", "category", "claim_id", "state", "reason")  # fmt: skip
+    db.session.flush()
+    added = db.session.execute(insert(ClaimLine.__table__).from_select(columns, query)).rowcount
     db.session.expire(claim, ["lines"])
-    return len(rows)
+    return added
 
 
 def list_claims(actor: User, args: dict) -> dict:
