@@ -83,7 +83,10 @@ def add_lines(claim: Claim) -> int:
                "government_fen", "copay_fen", "paid_fen", "time_credit_minutes", "resident_id",
                "station_id", "service_code", "category", "claim_id", "state", "reason")  # fmt: skip
     db.session.flush()
-    added = db.session.execute(insert(ClaimLine.__table__).from_select(columns, query)).rowcount
+    counted = select(func.count(ClaimLine.id)).where(ClaimLine.claim_id == claim.id)
+    before = db.session.scalar(counted)
+    db.session.execute(insert(ClaimLine.__table__).from_select(columns, query))
+    added = db.session.scalar(counted) - before  # (rowcount is -1 on some drivers)
     db.session.expire(claim, ["lines"])
     return added
 
