@@ -203,4 +203,4 @@ def _require_writer(actor: User, provider_id: int) -> None:
     if actor.role not in WRITERS:
         raise errors.not_allowed()
     if actor.role == "provider_manager" and actor.provider_id != provider_id:
-        raise errors.missing("claim", provider_id)
+        raise errors.missing("provider", provider_id)

@@ -50,3 +50,9 @@ def test_claim_lifecycle_through_the_api(api, world, verified):
 def test_bad_month_names_the_field(api, world):
     response = api("admin").post("/api/v1/claims", json={"provider_id": 1, "month": "2026-13"})
     assert response.status_code == 422 and "month" in response.json["errors"]
+
+
+def test_a_manager_drafts_only_for_its_own_provider(api, world):
+    response = api("manager").post("/api/v1/claims",
+                                   json={"provider_id": world.provider + 1, "month": "2026-03"})  # fmt: skip
+    assert (response.status_code, response.json["error"]) == (404, "not_found")
