@@ -32,29 +32,43 @@ def run(draft: PolicyVersion, start: date, end: date) -> dict:
     """Side-by-side totals for visits dated ``start``..``end`` and the residents who change."""
     rows = _frozen(draft.district_id, start, end)
     residents = _residents({row.resident_id for row in rows})
-    facts_of = _facts(residents)
+    eligible_on = _eligibility(draft, residents)
     spent: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    sides = {"in_force": _tables(), "draft": _tables()}
+    sums = {"in_force": defaultdict(lambda: [0, 0, 0, 0]),
+            "draft": defaultdict(lambda: [0, 0, 0, 0])}  # fmt: skip
     best = {"in_force": {}, "draft": {}}
     for row in rows:
-        resident = residents[row.resident_id]
-        facts = facts_of(resident, row.visit_date)
-        category = min(facts.categories) if facts.categories else "none"
-        tier, parts = _draft_split(draft, row, resident, facts, spent)
+        eligible, category = eligible_on(row.resident_id, row.visit_date, row.service_code)
+        tier, parts = _draft_split(draft, row, tier_of(row, eligible), spent)
         for side, side_tier, amounts in (("in_force", row.tier, row), ("draft", tier, parts)):
-            keys = {"tier": side_tier, "category": category, "station": str(row.station_id),
-                    "service": row.service_code}  # fmt: skip
-            for group in GROUPS:
-                _add(sides[side][group][keys[group]], amounts)
+            total = sums[side][side_tier, category, row.station_id, row.service_code]
+            total[0] += 1
+            total[1] += amounts.government_fen
+            total[2] += amounts.copay_fen
+            total[3] += amounts.paid_fen
             _keep_best(best[side], row.resident_id, side_tier)
-    return {"visits": len(rows), "in_force": _listed(sides["in_force"]),
-            "draft": _listed(sides["draft"]), **_changes(best, residents)}  # fmt: skip
+    return {"visits": len(rows), "in_force": _rolled_up(sums["in_force"]),
+            "draft": _rolled_up(sums["draft"]), **_changes(best, residents)}  # fmt: skip
 
 
-def _draft_split(draft, row, resident, facts, spent):
-    age = age_on(resident.birth_date, row.visit_date)
-    eligible, _clause, _rule = decide(draft, age, facts, row.service_code)
-    tier = tier_of(row, eligible)
+def _eligibility(draft: PolicyVersion, residents: dict[int, Resident]):
+    """(resident, day, service) -> (tier under the draft, category), each computed once."""
+    facts_of = _facts(residents)
+    cache: dict[tuple, tuple[str, str]] = {}
+
+    def eligible_on(resident_id: int, day: date, service_code: str) -> tuple[str, str]:
+        key = (resident_id, day, service_code)
+        if key not in cache:
+            resident = residents[resident_id]
+            facts = facts_of(resident, day)
+            tier = decide(draft, age_on(resident.birth_date, day), facts, service_code)[0]
+            cache[key] = (tier, min(facts.categories) if facts.categories else "none")
+        return cache[key]
+
+    return eligible_on
+
+
+def _draft_split(draft, row, tier: str, spent):
     used = spent[row.resident_id, month_of(row.visit_date)]
     parts = split(tier, row.price_fen, allowance_left=draft.allowance_fen - used[0],
                   share_pct=draft.low_cost_share_pct, cap_left=draft.low_cost_cap_fen - used[1],
@@ -62,6 +76,20 @@ def _draft_split(draft, row, resident, facts, spent):
     used[0] += parts.allowance_fen
     used[1] += parts.low_cost_fen
     return tier, parts
+
+
+def _rolled_up(sums: dict) -> dict:
+    """{group: [{key, visits, government_fen, copay_fen, paid_fen}]} from the finest sums."""
+    tables = {group: defaultdict(lambda: [0, 0, 0, 0]) for group in GROUPS}
+    for (tier, category, station, service), values in sums.items():
+        for group, key in zip(GROUPS, (tier, category, str(station), service), strict=True):
+            total = tables[group][key]
+            for i, value in enumerate(values):
+                total[i] += value
+    return {group: [{"key": key, **dict(zip(("visits", *AMOUNTS), tables[group][key],
+                                            strict=True))}
+                    for key in sorted(tables[group])]
+            for group in GROUPS}  # fmt: skip
 
 
 def _frozen(district_id: int, start: date, end: date) -> list:
@@ -110,22 +138,6 @@ def _facts(residents: dict[int, Resident]):
         return cache[key]
 
     return facts_on
-
-
-def _tables() -> dict:
-    return {group: defaultdict(lambda: {"visits": 0, **dict.fromkeys(AMOUNTS, 0)})
-            for group in GROUPS}  # fmt: skip
-
-
-def _add(total: dict, amounts) -> None:
-    total["visits"] += 1
-    for name in AMOUNTS:
-        total[name] += getattr(amounts, name)
-
-
-def _listed(tables: dict) -> dict:
-    return {group: [{"key": key, **tables[group][key]} for key in sorted(tables[group])]
-            for group in GROUPS}  # fmt: skip
 
 
 def _keep_best(best: dict, resident_id: int, tier: str) -> None:

@@ -25,7 +25,7 @@ class Claims(MethodView):
 
     @idempotent
     @blp.doc(**body_doc(s.DraftIn), **IDEMPOTENCY_DOC)
-    @blp.response(200, s.ClaimOut)
+    @blp.response(200, s.ClaimSummary)
     def post(self):
         """Draft (or top up) a provider's month; running it again adds nothing twice."""
         return services.draft_claim(actor(), json_body())
@@ -40,7 +40,7 @@ class ClaimItem(MethodView):
 
 @blp.route("/claims/<int:claim_id>/submit")
 class SubmitClaim(MethodView):
-    @blp.response(200, s.ClaimOut)
+    @blp.response(200, s.ClaimSummary)
     def post(self, claim_id: int):
         """Submit a draft to the bureau; the month is then closed for the provider."""
         return services.submit_claim(actor(), claim_id)
@@ -49,7 +49,7 @@ class SubmitClaim(MethodView):
 @blp.route("/claims/<int:claim_id>/lines/<int:line_id>/decision")
 class LineDecision(MethodView):
     @blp.doc(**body_doc(s.DecisionIn))
-    @blp.response(200, s.ClaimOut)
+    @blp.response(200, s.ClaimSummary)
     def post(self, claim_id: int, line_id: int):
         """Approve or reject (with a reason) one line (the bureau auditor)."""
         return services.decide_line(actor(), claim_id, line_id, json_body())
@@ -59,7 +59,7 @@ class LineDecision(MethodView):
 class ClaimPayment(MethodView):
     @idempotent
     @blp.doc(**IDEMPOTENCY_DOC)
-    @blp.response(200, s.ClaimOut)
+    @blp.response(200, s.ClaimSummary)
     def post(self, claim_id: int):
         """Record the payment of a fully decided claim (admin)."""
         return services.pay_claim(actor(), claim_id)

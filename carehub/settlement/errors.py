@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from carehub.auth.scoping import not_found
 from carehub.careplans.errors import conflict
 from carehub.common.errors import Forbidden, NotFound
 
 
 def missing(what: str, record_id: int) -> NotFound:
+    if what == "provider":
+        return not_found("provider", record_id)
     if what == "line":
         return NotFound(_l("No claim line with id %(id)s.", id=record_id), code="not_found")
     return NotFound(_l("No claim with id %(id)s.", id=record_id), code="not_found")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select
 
 from carehub.audit.services import record
 from carehub.auth.models import User
@@ -24,11 +24,10 @@ from carehub.registry.models import Provider, ResidentCategory
 from carehub.settlement import errors
 from carehub.settlement.models import Claim, ClaimLine
 from carehub.settlement.schemas import ClaimQuery, DecisionIn, DraftIn
-from carehub.settlement.totals import totals
+from carehub.settlement.totals import sql_totals, totals
 from carehub.visits.models import Visit
 
 WRITERS = frozenset({"admin", "provider_manager"})
-CHUNK = 1000
 
 
 def month_end(month: date) -> date:
@@ -43,7 +42,7 @@ def draft_claim(actor: User, payload: dict) -> dict:
         claim = _claim_for(data["provider_id"], data["month"])
         added = add_lines(claim)
         record(actor, "draft", "claim", claim.id, changes={"lines_added": added})
-    return view(actor, claim)
+    return summary(actor, claim)
 
 
 def _claim_for(provider_id: int, month: date) -> Claim:
@@ -63,38 +62,33 @@ def _claim_for(provider_id: int, month: date) -> Claim:
 
 def add_lines(claim: Claim) -> int:
     """Claim every unclaimed split of the provider dated up to the month's end (a reversal of
-    a closed month lands in the next draft). Written in bulk; returns how many."""
-    claimed = select(ClaimLine.funding_id)
+    a closed month lands in the next draft). One INSERT … SELECT; returns how many."""
     category = (
         select(func.min(ResidentCategory.category))
         .where(ResidentCategory.resident_id == Visit.resident_id)
         .scalar_subquery()
     )
+    f = VisitFunding
     query = (
-        select(VisitFunding, Visit.resident_id, Visit.station_id, Visit.service_code,
-               category.label("category"))
-        .join(Visit, Visit.id == VisitFunding.visit_id)
-        .where(VisitFunding.provider_id == claim.provider_id,
-               VisitFunding.visit_date <= month_end(claim.month),
-               VisitFunding.id.not_in(claimed))
-        .order_by(VisitFunding.id)
+        select(f.id, f.visit_id, f.kind, f.visit_date, f.tier, f.price_fen, f.government_fen,
+               f.copay_fen, f.paid_fen, f.time_credit_minutes, Visit.resident_id,
+               Visit.station_id, Visit.service_code, func.coalesce(category, "none"),
+               literal(claim.id), literal("pending"), literal(""))
+        .join(Visit, Visit.id == f.visit_id)
+        .outerjoin(ClaimLine, ClaimLine.funding_id == f.id)
+        .where(f.provider_id == claim.provider_id, f.visit_date <= month_end(claim.month),
+               ClaimLine.id.is_(None))
     )  # fmt: skip
-    rows = [_line(claim.id, *row) for row in db.session.execute(query)]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(ClaimLine), rows[start : start + CHUNK])
+    columns = ("funding_id", "visit_id", "kind", "visit_date", "tier", "price_fen",
+               "government_fen", "copay_fen", "paid_fen", "time_credit_minutes", "resident_id",
+               "station_id", "service_code", "category", "claim_id", "state", "reason")  # fmt: skip
+    db.session.flush()
+    counted = select(func.count(ClaimLine.id)).where(ClaimLine.claim_id == claim.id)
+    before = db.session.scalar(counted)
+    db.session.execute(insert(ClaimLine.__table__).from_select(columns, query))
+    added = db.session.scalar(counted) - before  # (rowcount is -1 on some drivers)
     db.session.expire(claim, ["lines"])
-    return len(rows)
-
-
-def _line(claim_id, funding: VisitFunding, resident_id, station_id, service_code, category):
-    return {"claim_id": claim_id, "funding_id": funding.id, "visit_id": funding.visit_id,
-            "kind": funding.kind, "visit_date": funding.visit_date, "resident_id": resident_id,
-            "station_id": station_id, "service_code": service_code,
-            "category": category or "none", "tier": funding.tier,
-            "price_fen": funding.price_fen, "government_fen": funding.government_fen,
-            "copay_fen": funding.copay_fen, "paid_fen": funding.paid_fen,
-            "time_credit_minutes": funding.time_credit_minutes, "state": "pending",
-            "reason": ""}  # fmt: skip
+    return added
 
 
 def list_claims(actor: User, args: dict) -> dict:
@@ -104,7 +98,7 @@ def list_claims(actor: User, args: dict) -> dict:
         query = query.where(Claim.provider_id == data["provider_id"])
     if "month" in data:
         query = query.where(Claim.month == data["month"])
-    return {"items": [view(actor, claim, lines=False) for claim in db.session.scalars(query)]}
+    return {"items": [summary(actor, claim) for claim in db.session.scalars(query)]}
 
 
 def _scoped(query, actor: User):
@@ -131,11 +125,21 @@ def claim_lines(actor: User, claim: Claim) -> list[ClaimLine]:
     return list(claim.lines)
 
 
-def view(actor: User, claim: Claim, lines: bool = True) -> dict:
+def view(actor: User, claim: Claim) -> dict:
+    """The claim with the lines the actor may see and their totals."""
     shown = claim_lines(actor, claim)
+    return {**_head(claim), "lines": shown, "totals": totals(shown)}
+
+
+def summary(actor: User, claim: Claim) -> dict:
+    """The claim and its totals without its lines (summed in the database)."""
+    stations = actor.station_ids if actor.role == "coordinator" else None
+    return {**_head(claim), "totals": sql_totals(claim.id, stations)}
+
+
+def _head(claim: Claim) -> dict:
     return {"id": claim.id, "provider_id": claim.provider_id, "provider": claim.provider,
-            "month": claim.month, "state": claim.state, "lines": shown if lines else [],
-            "totals": totals(shown)}  # fmt: skip
+            "month": claim.month, "state": claim.state}  # fmt: skip
 
 
 def show_claim(actor: User, claim_id: int) -> dict:
@@ -150,8 +154,8 @@ def submit_claim(actor: User, claim_id: int) -> dict:
     with atomic():
         claim.state, claim.submitted_at = "submitted", utcnow()
         db.session.flush()
-        record(actor, "submit", "claim", claim.id, changes={"lines": len(claim.lines)})
-    return view(actor, claim)
+        record(actor, "submit", "claim", claim.id)
+    return summary(actor, claim)
 
 
 def decide_line(actor: User, claim_id: int, line_id: int, payload: dict) -> dict:
@@ -173,7 +177,7 @@ def decide_line(actor: User, claim_id: int, line_id: int, payload: dict) -> dict
         db.session.flush()
         record(actor, data["decision"], "claim_line", line.id, line.station_id,
                {"claim_id": claim.id, "reason": data["reason"]})  # fmt: skip
-    return view(actor, claim)
+    return summary(actor, claim)
 
 
 def pay_claim(actor: User, claim_id: int) -> dict:
@@ -183,17 +187,20 @@ def pay_claim(actor: User, claim_id: int) -> dict:
     claim = get_claim(actor, claim_id)
     if claim.state != "submitted":
         raise errors.wrong_state(claim.state)
-    if any(line.state == "pending" for line in claim.lines):
+    pending = select(ClaimLine.id).where(ClaimLine.claim_id == claim.id,
+                                         ClaimLine.state == "pending")  # fmt: skip
+    if db.session.scalar(pending.limit(1)) is not None:
         raise errors.undecided()
     with atomic():
         claim.state, claim.paid_at = "paid", utcnow()
         db.session.flush()
-        record(actor, "pay", "claim", claim.id, changes=totals(claim.lines)["approved"])
-    return view(actor, claim)
+        found = summary(actor, claim)
+        record(actor, "pay", "claim", claim.id, changes=found["totals"]["approved"])
+    return found
 
 
 def _require_writer(actor: User, provider_id: int) -> None:
     if actor.role not in WRITERS:
         raise errors.not_allowed()
     if actor.role == "provider_manager" and actor.provider_id != provider_id:
-        raise errors.missing("claim", provider_id)
+        raise errors.missing("provider", provider_id)

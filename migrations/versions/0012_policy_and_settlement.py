@@ -1,4 +1,4 @@
-"""policy versions, funding splits, allowance months, claims, idempotency keys
+"""policy versions, funding splits, allowance months, claims
 
 Revision ID: 0012
 Revises: 0009

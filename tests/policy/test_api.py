@@ -53,6 +53,17 @@ def test_eligibility_in_words(api, world, ctx):
     assert other.status_code == 404
 
 
+def test_reasons_in_chinese_by_default(api, world, app):
+    """No ``ctx`` here: a request inside a test's app context would reuse its cached locale."""
+    with app.app_context():
+        payload = version_payload()
+    _published(api, payload)
+    resident = add_resident(api("admin"), world.station_a)
+    found = api("coord_a").get(f"/api/v1/residents/{resident}/eligibility?on=2026-03-01")
+    reason = found.json["reasons"][0]
+    assert reason.startswith("70 岁以上, 城镇") and reason.endswith("→ 政府购买服务, 每月 600 元")
+
+
 def test_estimate_then_frozen_split(api, world, ctx):
     _published(api)
     resident = add_resident(api("admin"), world.station_a)

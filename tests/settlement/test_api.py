@@ -29,17 +29,20 @@ def test_claim_lifecycle_through_the_api(api, world, verified):
     key = {"Idempotency-Key": "march"}
     draft = api("manager").post("/api/v1/claims", json=body, headers=key)
     assert draft.status_code == 200, draft.json
-    assert (len(draft.json["lines"]), draft.json["totals"]["all"]["government"]) == (2, "30.00")
+    totals = draft.json["totals"]["all"]
+    assert (totals["lines"], totals["government"]) == (2, "30.00")
     assert api("manager").post("/api/v1/claims", json=body, headers=key).json == draft.json
     claim = draft.json["id"]
+    lines = api("manager").get(f"/api/v1/claims/{claim}").json["lines"]
     assert api("coord_b").get(f"/api/v1/claims/{claim}").status_code == 404
     assert api("coord_a").get("/api/v1/claims").json["items"][0]["month"] == "2026-03"
     assert api("manager").post(f"/api/v1/claims/{claim}/submit").status_code == 200
-    line = draft.json["lines"][0]["id"]
+    line = lines[0]["id"]
     url = f"/api/v1/claims/{claim}/lines/{line}/decision"
     assert api("admin").post(url, json={"decision": "approve"}).status_code == 403
     rejected = api("auditor").post(url, json={"decision": "reject", "reason": "无签到记录"})
-    assert rejected.status_code == 200 and rejected.json["lines"][0]["state"] == "rejected"
+    assert rejected.status_code == 200
+    assert api("auditor").get(f"/api/v1/claims/{claim}").json["lines"][0]["state"] == "rejected"
     again = api("manager").post("/api/v1/claims", json=body)
     assert (again.status_code, again.json["error"]) == (409, "month_closed")
 
@@ -47,3 +50,9 @@ def test_claim_lifecycle_through_the_api(api, world, verified):
 def test_bad_month_names_the_field(api, world):
     response = api("admin").post("/api/v1/claims", json={"provider_id": 1, "month": "2026-13"})
     assert response.status_code == 422 and "month" in response.json["errors"]
+
+
+def test_a_manager_drafts_only_for_its_own_provider(api, world):
+    response = api("manager").post("/api/v1/claims",
+                                   json={"provider_id": world.provider + 1, "month": "2026-03"})  # fmt: skip
+    assert (response.status_code, response.json["error"]) == (404, "not_found")
