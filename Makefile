@@ -8,8 +8,9 @@ PORT ?= 5000
 
 .PHONY: run test install system-deps db demo lint serve translations
 
-run: install db demo  ## install, migrate, load the demo district and its next two weeks, start the job worker and the web app
+run: install db demo  ## install, migrate, load the demo district and its next two weeks, queue today's plans, start the job worker and the web app
 	$(BIN)/carehub visits generate --days 14
+	$(BIN)/carehub schedule queue --day today --publish  # the worker plans and publishes today
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: install system-deps  ## the whole suite, on SQLite then on PostgreSQL

@@ -31,10 +31,11 @@ def register_commands(app) -> None:
 
     app.cli.add_command(visits)
     from carehub.jobs.cli import worker
+    from carehub.scheduling.cli import schedule
     from carehub.timebank.cli import ledger
 
     app.cli.add_command(ledger)
-
+    app.cli.add_command(schedule)
     app.cli.add_command(worker)
 
 

@@ -100,19 +100,30 @@ def plan_tomorrow(ctx, time_limit: float = DEFAULT_TIME_LIMIT) -> dict:
     job has its period key (``plan-day:<station>:<day>``), so a repeated or retried night queues
     no station twice; a station whose setting says so gets its plan published at once."""
     day = local_today() + timedelta(days=1)
-    stations = db.session.scalars(select(Station.id).order_by(Station.id)).all()
     auto = set(db.session.scalars(select(StationScheduling.station_id).where(
         StationScheduling.auto_publish.is_(True))))  # fmt: skip
-    queued = 0
-    for n, station_id in enumerate(stations):
-        ctx.progress(n, len(stations), "")
-        parameters = {"station_id": station_id, "day": day.isoformat(), "time_limit": time_limit,
-                      "seed": 0, "publish": station_id in auto}  # fmt: skip
-        _job, created = queue.enqueue("plan-day", parameters, station_id=station_id,
-                                      period_key=f"plan-day:{station_id}:{day.isoformat()}",
-                                      requested_by="plan-tomorrow")  # fmt: skip
-        queued += created
-    ctx.progress(len(stations), len(stations), "")
-    summary = {"day": day.isoformat(), "stations": len(stations), "queued": queued}
+    stations, queued = queue_station_days(day, time_limit, auto, "plan-tomorrow", ctx.progress)
+    summary = {"day": day.isoformat(), "stations": stations, "queued": queued}
     record(None, "plan", "schedule_plan", 0, None, {**summary, "job_id": ctx.job_id})
     return summary
+
+
+def queue_station_days(day: date, time_limit: float, publish: set[int] | bool, requested_by: str,
+                       progress=None) -> tuple[int, int]:  # fmt: skip
+    """One ``plan-day`` job per station for ``day`` (publishing where ``publish`` says: a set of
+    station ids, or all/none); returns (stations, newly queued). Idempotent by period key."""
+    stations = db.session.scalars(select(Station.id).order_by(Station.id)).all()
+    queued = 0
+    for n, station_id in enumerate(stations):
+        if progress is not None:
+            progress(n, len(stations), "")
+        publish_it = publish if isinstance(publish, bool) else station_id in publish
+        parameters = {"station_id": station_id, "day": day.isoformat(), "time_limit": time_limit,
+                      "seed": 0, "publish": publish_it}  # fmt: skip
+        _job, created = queue.enqueue("plan-day", parameters, station_id=station_id,
+                                      period_key=f"plan-day:{station_id}:{day.isoformat()}",
+                                      requested_by=requested_by)  # fmt: skip
+        queued += created
+    if progress is not None:
+        progress(len(stations), len(stations), "")
+    return len(stations), queued

@@ -110,3 +110,22 @@ def test_candidates_for_an_urgent_visit_are_ranked(app, api, world):
     taken = coord.get(f"/api/v1/schedule-plans/{first['id']}/recommend",
                       query_string={"visit_id": assigned})  # fmt: skip
     assert taken.status_code == 409 and taken.json["error"] == "assigned"
+
+
+def test_the_cli_queues_a_published_day_for_every_station_once(app, api, world, runner):
+    small_station(api, world)
+    bad = runner.invoke(args=["schedule", "queue", "--day", "Tuesday"])
+    assert bad.exit_code == 2 and "--day" in bad.output
+    first = runner.invoke(
+        args=["schedule", "queue", "--day", DAY, "--publish", "--time-limit", "1"]
+    )
+    assert first.exit_code == 0 and "2 of 2 stations queued" in first.output, first.output
+    again = runner.invoke(args=["schedule", "queue", "--day", DAY, "--publish"])
+    assert "0 of 2 stations queued" in again.output
+    run_jobs(app)
+    admin = api("admin")
+    plans = admin.get("/api/v1/schedule-plans", query_string={"day": DAY}).json["items"]
+    assert sorted(p["state"] for p in plans) == ["published", "published"]
+    scheduled = admin.get("/api/v1/visits", query_string={"date_from": DAY, "date_to": DAY,
+                                                           "state": "scheduled"}).json  # fmt: skip
+    assert scheduled["total"] == 3
