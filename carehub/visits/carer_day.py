@@ -97,9 +97,8 @@ def route(actor: User, day: date | None = None) -> list[Stop]:
 def _stop(actor: User, seat: VisitCarer, names: dict) -> Stop:
     visit = seat.visit
     service = names.get(visit.service_code)
-    todo = " · ".join(
-        t for t in (visit.plan_item.notes if visit.plan_item else "", visit.notes) if t
-    )
+    notes = (visit.plan_item.notes if visit.plan_item else "", visit.notes)
+    todo = " · ".join(dict.fromkeys(t for t in notes if t))  # a visit copies its item's notes
     checks = {kind: row for (s, kind), row in checks_of(visit.id).items() if s == seat.seat}
     return Stop(seat, visit, service.name_zh if service else visit.service_code, todo,
                 _contact(visit.resident), _partner(visit, seat), checks)  # fmt: skip

@@ -57,12 +57,13 @@ def publish(visit_id: int, *caregiver_ids: int, start: datetime = NOW) -> None:
     db.session.commit()
 
 
-def published_day(app, api, world, service="MEAL", carers=1, residents=1, start=NOW) -> Day:
+def published_day(app, api, world, service="MEAL", carers=1, residents=1, start=NOW,
+                  notes="") -> Day:  # fmt: skip
     """Residents with a daily plan item, today's visits generated and published to carers."""
     coord = api("coord_a")
     for seq in range(1, residents + 1):
         resident = add_resident(coord, world.station_a, seq)
-        add_plan(coord, resident, item(service, "每天", carers=carers))
+        add_plan(coord, resident, item(service, "每天", carers=carers, notes=notes))
     generate(coord, days=1)
     with app.app_context():
         people = [add_carer(world, f"护理员{n}", f"carer{n}") for n in range(1, carers + 1)]

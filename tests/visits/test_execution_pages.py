@@ -37,6 +37,14 @@ def test_the_carer_sees_today_s_route_and_notices_first(client, login, day):
     assert sheet.status_code == 200 and "王秀英1" in sheet.get_data(as_text=True)
 
 
+def test_what_to_do_shows_the_plan_item_s_notes_once(app, api, world, client, login, monkeypatch):
+    freeze(monkeypatch, NOW)
+    published_day(app, api, world, notes="少油少盐，饭要软")
+    login("carer1")
+    page = client.get("/my-day?lang=zh").get_data(as_text=True)
+    assert page.count("少油少盐，饭要软") == 1
+
+
 def test_the_page_checks_in_and_out(app, client, login, day, monkeypatch):
     login("carer1")
     visit = day.visit_ids[0]
