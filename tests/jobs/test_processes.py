@@ -64,3 +64,20 @@ def test_a_killed_workers_job_is_taken_over_after_its_lease(app, database_url, o
     assert done.started_at >= expires  # taken over only once the lease had expired
     assert "stopped" in output
     assert runs_committed(app) == {only: 1}
+
+
+def test_one_worker_with_processes_spreads_jobs_over_them(app, database_url, on_postgres):
+    ids = queue_selftests(app, 12, steps=2, pause_ms=100)
+    one = _worker(database_url, "--once", "--processes", "3")
+    output = one.communicate(timeout=120)[0]
+    assert one.returncode == 0, output
+    assert runs_committed(app) == dict.fromkeys(ids, 1)
+    ran = [int(part.split(" ")[0]) for part in output.split("ran ")[1:]]
+    assert len(ran) == 3 and sum(ran) == 12, output
+
+
+def test_sqlite_refuses_several_worker_processes(runner, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the refusal is SQLite's")
+    result = runner.invoke(args=["worker", "--once", "--processes", "2"])
+    assert result.exit_code == 2 and "--processes" in result.output
