@@ -62,7 +62,8 @@ def two_servers(database_url, world):
     ]
     try:
         for port in ports:
-            _wait_until_up(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 120)  # two app starts each, on a busy CI host
+            # each server starts the app twice (the CLI, then gunicorn): slow on a busy CI host
+            _wait_until_up(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 120)
         yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
         for proc in procs:
