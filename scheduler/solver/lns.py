@@ -26,7 +26,7 @@ import bisect
 import math
 import random
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,6 +86,13 @@ class _Data:
     pairs: list[tuple[int, int]]
     owner: list[int]  # vehicle -> caregiver index
     knobs: RuinRecreate = field(default_factory=RuinRecreate)
+    # the same as arrays, for pricing every insertion position at once (``_scan``)
+    np_mode: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    np_tr: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
+    np_cost: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    np_pref: np.ndarray | None = None  # vehicle x node, None when nobody has preferences
+    np_usable: list[np.ndarray] = field(default_factory=list)
+    all_penalties: float = 0.0  # every task unassigned
 
 
 def _prepare(data: Compiled) -> _Data:
@@ -172,7 +179,20 @@ def _prepare(data: Compiled) -> _Data:
         owner=[v.caregiver for v in data.vehicles],
     )
     _usable(out)
+    _arrays(out, data)
+    out.np_usable = [np.array(u, dtype=np.int64) for u in out.usable]
+    out.all_penalties = sum(out.penalty[n] for n in out.tasks)
     return out
+
+
+def _arrays(d: _Data, data: Compiled) -> None:
+    """One matrix per travel mode, shared by the vehicles of that mode."""
+    modes = sorted(data.time)
+    d.np_mode = np.array([modes.index(data.vehicle_mode(k)) for k in range(len(d.v_start))])
+    d.np_tr = np.array([data.transit_matrix(m) for m in modes], dtype=np.int64)
+    d.np_cost = np.array([_cost_matrix(data, m) for m in modes], dtype=float)
+    if any(p is not None for p in d.v_pref):
+        d.np_pref = np.array([p if p is not None else [0.0] * d.n for p in d.v_pref])
 
 
 def _usable(d: _Data) -> None:
@@ -221,6 +241,10 @@ class _State:
         self.end = [0] * len(routes)
         self.brk: list[list[tuple[int, int]]] = [[] for _ in routes]  # breaks taken
         self.cost = INF
+        self.grid = _Grid(d, len(routes))
+        self.rcost = [0.0] * len(routes)  # each route's share of the objective (``_price``)
+        self.rworst = [0] * len(routes)  # each route's largest lateness
+        self.touched: set[int] = set()
         self.feasible = self.settle()
 
     def copy(self) -> _State:
@@ -228,22 +252,35 @@ class _State:
         s.d, s.routes = self.d, [list(r) for r in self.routes]
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
         s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
+        s.grid = self.grid.share()
+        s.rcost, s.rworst, s.touched = list(self.rcost), list(self.rworst), set()
         return s
 
-    def settle(self, changed: Iterable[int] | None = None, added: Iterable[int] = ()) -> bool:
+    def settle(
+        self,
+        changed: Iterable[int] | None = None,
+        added: Iterable[int] = (),
+        cold: bool = False,
+    ) -> bool:
         """Earliest start times at a fixed point of routes and sync gaps; price the plan.
 
         Bounds only grow, so after the first pass only the routes whose bounds moved are
         recomputed. After an insertion (``changed`` routes, ``added`` nodes) no start can move
         earlier, so the previous starts are valid lower bounds and only the changed routes
-        need a first pass: the same fixed point, reached with less work.
+        need a first pass: the same fixed point, reached with less work. ``cold`` recomputes
+        the ``changed`` routes from scratch (after removals; only without pairs, where no
+        other route depends on them).
         """
         d, routes = self.d, self.routes
         start, bound = self.start, {}
-        where = {n: k for k, r in enumerate(routes) for n in r}
-        pairs = [(a, b) for a, b in d.pairs if a in where]
-        warm = changed is not None
+        if d.pairs:
+            where = {n: k for k, r in enumerate(routes) for n in r}
+            pairs = [(a, b) for a, b in d.pairs if a in where]
+        else:
+            where, pairs = {}, []
+        warm = changed is not None and not cold
         dirty: Iterable[int] = range(len(routes)) if changed is None else changed
+        self.touched = set(dirty)
         for n in added:
             start[n] = 0
         for _ in range(len(pairs) + 2):
@@ -260,16 +297,19 @@ class _State:
                     bound[a] = tb - d.gap_hi[b]
                     moved.add(where[a])
             if not moved:
-                self.cost = self._price(where)
+                self.cost = self._price(self.touched)
                 return True
             dirty = moved
+            self.touched |= moved
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
     def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
         d, start = self.d, self.start
         ready, due, wins = d.ready, d.due, d.wins
+        stale = self.grid.stale
         for k in vehicles:
+            stale.add(k)
             r = self.routes[k]
             if not r:
                 self.brk[k] = []
@@ -353,17 +393,22 @@ class _State:
         self.dep[k], self.end[k] = dep, end
         return True
 
-    def _price(self, served: Container[int]) -> float:
+    def _price(self, touched: Iterable[int]) -> float:
+        """The objective, re-pricing only the ``touched`` routes (the others keep their
+        share in ``rcost``: travel, lateness, preferences, overtime and wages, less the
+        penalties of the visits they serve)."""
         d, start = self.d, self.start
-        total, worst = 0.0, 0
-        for k, r in enumerate(self.routes):
+        rcost, rworst = self.rcost, self.rworst
+        for k in touched:
+            r = self.routes[k]
             if not r:
+                rcost[k], rworst[k] = 0.0, 0
                 continue
             cost, pref = d.v_cost[k], d.v_pref[k]
             prev = d.v_start[k]
-            total += d.v_fixed
+            total, worst = d.v_fixed, 0
             for n in r:
-                total += cost[prev][n]
+                total += cost[prev][n] - d.penalty[n]
                 late = start[n] - d.soft_due[n]
                 if late > 0:
                     total += late * d.late_w[n]
@@ -375,18 +420,70 @@ class _State:
             total += cost[prev][d.v_end[k]]
             total += max(0, self.end[k] - d.v_tend[k]) * d.ot_w
             total += (self.end[k] - self.dep[k]) * d.v_wage[k]
+            rcost[k], rworst[k] = total, worst
+        total = d.all_penalties + sum(rcost) + max(rworst) * d.max_w
         if d.fair_w:
             used = [k for k, r in enumerate(self.routes) if r]
             if used:
                 span = max(self.end[k] for k in used) - min(self.dep[k] for k in used)
                 total += span * d.fair_w
-        total += worst * d.max_w
-        total += sum(d.penalty[n] for n in d.tasks if n not in served)
         return total
+
+
+class _Grid:
+    """Every insertion position of every route as rows of arrays (vehicle x position): the
+    stop before it, the stop after it and the start at the stop before (``BIG`` past the end).
+    Rows are rebuilt lazily, only for routes whose stops or starts changed since (``stale``);
+    copies share the arrays until one of them rebuilds a row."""
+
+    def __init__(self, d: _Data, vehicles: int, width: int = 16) -> None:
+        self.prev = np.zeros((vehicles, width), dtype=np.int64)
+        self.next = np.zeros((vehicles, width), dtype=np.int64)
+        self.time = np.full((vehicles, width), BIG, dtype=np.int64)
+        self.size = [0] * vehicles
+        self.stale: set[int] = set(range(vehicles))
+        self.owned = True
+
+    def share(self) -> _Grid:
+        g = _Grid.__new__(_Grid)
+        g.prev, g.next, g.time, g.size = self.prev, self.next, self.time, list(self.size)
+        g.stale, g.owned, self.owned = set(self.stale), False, False
+        return g
+
+    def refresh(self, state: _State) -> None:
+        if not self.stale:
+            return
+        if not self.owned:
+            self.prev, self.next, self.time = self.prev.copy(), self.next.copy(), self.time.copy()
+            self.owned = True
+        d, start, routes = state.d, state.start, state.routes
+        need = max(len(routes[k]) for k in self.stale) + 1
+        if need > self.prev.shape[1]:
+            self._widen(need)
+        for k in self.stale:
+            r = routes[k]
+            size, old = len(r) + 1, self.size[k]
+            self.prev[k, :size] = [d.v_start[k], *r]
+            self.next[k, :size] = [*r, d.v_end[k]]
+            self.time[k, :size] = [d.v_t0[k], *[start[m] for m in r]]
+            if old > size:
+                self.time[k, size:old] = BIG
+            self.size[k] = size
+        self.stale = set()
+
+    def _widen(self, need: int) -> None:
+        rows, width = self.prev.shape
+        width = max(need, 2 * width)
+        prev, nxt = np.zeros((rows, width), dtype=np.int64), np.zeros((rows, width), dtype=np.int64)
+        time_ = np.full((rows, width), BIG, dtype=np.int64)
+        old = self.prev.shape[1]
+        prev[:, :old], nxt[:, :old], time_[:, :old] = self.prev, self.next, self.time
+        self.prev, self.next, self.time = prev, nxt, time_
 
 
 def _remove(state: _State, visits: set[int]) -> None:
     state.routes = [[n for n in r if n not in visits] for r in state.routes]
+    state.grid.stale.update(range(len(state.routes)))
 
 
 def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -> list[int]:
@@ -447,43 +544,77 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
     """Cheapest positions by detour and own lateness; the downstream push is priced lazily,
     only while a position could still enter the best few (it never lowers an estimate)."""
     d = state.d
-    due, wins, ready = d.due[n], d.wins[n], d.ready[n]
-    multi = len(wins) > 1
-    base = []
-    tie = rng.random()
-    for k in d.usable[n]:
-        r = state.routes[k]
-        cost, tr = d.v_cost[k], d.v_tr[k]
-        prefs = d.v_pref[k]
-        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
-        prev, prev_t = d.v_start[k], d.v_t0[k]
-        for pos, nxt in enumerate([*r, d.v_end[k]]):
-            if prev_t > due:
-                break  # every later stop starts later still
-            arr = prev_t + tr[prev][n]
-            if arr < ready:
-                arr = ready
-            elif multi:
-                arr = _open(wins, arr)
-            if arr <= due:
-                late = arr - d.soft_due[n]
-                est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
-                if late > 0:
-                    est += late * (d.late_w[n] + d.max_w)
-                tie = (tie * 9301 + 0.49297) % 1.0  # cheap ties in random order
-                base.append((est, tie, k, pos, arr + tr[n][nxt], nxt))
-            prev = nxt
-            prev_t = state.start[nxt] if pos < len(r) else 0
-    base.sort()
+    scan = _scan(state, n, d.usable[n], rng)
+    if scan is None:
+        return False
+    est, order, ks, pos, arrival, nxt = scan
     best: list[tuple[float, float, int, int]] = []
     top = d.knobs.top_single
-    for est, tie, k, pos, arrival, nxt in base:
-        if len(best) >= top and best[top - 1][0] <= est:
+    for i in order.tolist():
+        e = est[i]
+        if len(best) >= top and best[top - 1][0] <= e:
             break
-        full = est + _push_estimate(state, k, pos, arrival, nxt)
+        full = e + _push_estimate(state, ks[i], pos[i], arrival[i], nxt[i])
         if full < INF:
-            bisect.insort(best, (full, tie, k, pos))
+            bisect.insort(best, (full, i, ks[i], pos[i]))
     return _commit_best(state, best[:top], [n])
+
+
+def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
+    """Every position of ``n`` in the routes of ``vehicles``, priced at once with numpy: the
+    detour, the visit's own lateness, and its arrival at the next stop. Returns the estimates,
+    the feasible positions in order of estimate (ties in random order), and per position its
+    vehicle, index, arrival at the next stop and that stop; None when no position admits it."""
+    d = state.d
+    if not vehicles:
+        return None
+    grid = state.grid
+    grid.refresh(state)
+    rows = d.np_usable[n] if vehicles is d.usable[n] else np.array(vehicles)
+    times = grid.time[rows]
+    due = d.due[n]
+    ok = np.flatnonzero(times <= due)  # a later stop before starts later still
+    if not len(ok):
+        return None
+    width = times.shape[1]
+    row, pos = np.divmod(ok, width)
+    k_arr = rows[row]
+    p_arr, x_arr = grid.prev[k_arr, pos], grid.next[k_arr, pos]
+    mode = d.np_mode[k_arr]
+    tr, cost = d.np_tr, d.np_cost
+    arr = times.ravel()[ok] + tr[mode, p_arr, n]
+    wins = d.wins[n]
+    if len(wins) > 1:
+        arr = _open_all(wins, arr)
+    else:
+        np.maximum(arr, d.ready[n], out=arr)
+    keep = np.flatnonzero(arr <= due)
+    if not len(keep):
+        return None
+    if len(keep) < len(arr):
+        arr, mode, p_arr, x_arr = arr[keep], mode[keep], p_arr[keep], x_arr[keep]
+        k_arr, pos = k_arr[keep], pos[keep]
+    est = cost[mode, p_arr, n] + cost[mode, n, x_arr] - cost[mode, p_arr, x_arr]
+    if d.v_fixed:
+        empty = np.array(grid.size)[k_arr] == 1
+        est += empty * d.v_fixed
+    if d.np_pref is not None:
+        est += d.np_pref[k_arr, n]
+    late = arr - d.soft_due[n]
+    if late.max() > 0:
+        est += np.maximum(late, 0) * (d.late_w[n] + d.max_w)
+    tie = (rng.random() + np.arange(len(arr)) * 0.6180339887) % 1.0  # ties in random order
+    order = np.lexsort((tie, est))
+    arrival = arr + tr[mode, n, x_arr]
+    return est.tolist(), order, k_arr.tolist(), pos.tolist(), arrival.tolist(), x_arr.tolist()
+
+
+def _open_all(wins: list[tuple[int, int]], t: np.ndarray) -> np.ndarray:
+    """``_open`` for an array of times."""
+    out = np.full_like(t, BIG)
+    for lo, hi in reversed(wins):
+        out = np.where(t <= hi, np.maximum(t, lo), out)
+    return out
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
@@ -604,6 +735,8 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
 def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
     state.dep, state.end, state.brk = other.dep, other.end, other.brk
+    state.grid = other.grid
+    state.rcost, state.rworst = other.rcost, other.rworst
     state.cost, state.feasible = other.cost, other.feasible
 
 
@@ -622,7 +755,6 @@ def _recreate(state: _State, visits: list[int], rng: random.Random) -> None:
             _insert_pair(state, n, d.partner[n], rng)
         else:
             _insert_single(state, n, rng)
-    state.settle()
 
 
 def improve(
@@ -668,10 +800,11 @@ def improve(
         cand = cur.copy()
         size = rng.randint(2, max(2, min(knobs.ruin_max, len(visits) // 4)))
         removed = _ruin(cand, rng, near, size)
-        cand.settle()
+        _resettle(cand, cur)
         served = {n for r in cand.routes for n in r}
         missing = [n for n in visits if n not in served]
         _recreate(cand, list(dict.fromkeys(removed + missing)), rng)
+        _resettle(cand, cur)
         if not cand.feasible:
             continue
         if cand.cost < cur.cost - temp * math.log(rng.random()):
@@ -683,6 +816,16 @@ def improve(
     if best.cost >= start_cost - 1e-9:
         return None
     return _found(best)
+
+
+def _resettle(cand: _State, cur: _State) -> None:
+    """Settle ``cand`` from scratch: only its routes that differ from ``cur`` (a settled
+    plan) when no visit needs two carers, every route otherwise."""
+    if cand.d.pairs:
+        cand.feasible = cand.settle()
+        return
+    changed = [k for k, (a, b) in enumerate(zip(cand.routes, cur.routes, strict=True)) if a != b]
+    cand.feasible = cand.settle(changed, cold=True)
 
 
 def _found(state: _State) -> Found:
