@@ -15,6 +15,7 @@ visit go on two different caregivers at one synchronised start and then stay fix
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 
@@ -72,6 +73,7 @@ class Builder:
         self.cost_of = {m: data.time[m] * data.problem.weights.travel for m in data.time}
         self.load = [0] * len(data.vehicles)
         self.routes = [self._empty(k) for k in range(len(data.vehicles))]
+        self.latest = [[0] for _ in self.routes]  # per route: each stop's start + slack
         for k in range(len(self.routes)):
             self._schedule(k)
 
@@ -111,6 +113,7 @@ class Builder:
             s, nxt = route[i], route[i + 1]
             wait = nxt.start - (s.start + s.occupy + trav[s.loc][nxt.loc])
             s.slack = slack = min(s.hi - s.start, wait + slack)
+        self.latest[k] = [s.start + s.slack for s in route]
 
     def _end_limit(self, k: int) -> int:
         """Latest return: shift end plus overtime, and what the working-minute limit leaves.
@@ -140,7 +143,10 @@ class Builder:
             cap = d.problem.caregivers[d.vehicles[k].caregiver].capacity
             if cap is not None and self.load[k] + v.demand > cap:
                 continue
-            out += self._positions(k, n, occupy, windows, cost0 + self._extra(task, k))
+            found = self._positions(k, n, occupy, windows)
+            if found:
+                extra = cost0 + self._extra(task, k)
+                out += [_Option(added + extra, k, *rest) for added, *rest in found]
         return out
 
     def _extra(self, task: Task, k: int) -> float:
@@ -155,12 +161,21 @@ class Builder:
             extra += d.assignment_cost(v, task.carer, c)
         return extra
 
-    def _positions(self, k, n, occupy, windows, extra) -> list[_Option]:
+    def _positions(self, k, n, occupy, windows) -> list[tuple]:
+        """(added travel cost, after, earliest, latest, lo, hi) of every feasible position.
+
+        Positions whose next stop must start before the first window opens are skipped by
+        bisection: a stop's start + slack never decreases along a route, and the stop after
+        the task starts after the task's start plus its visit.
+        """
         route, mode = self.routes[k], self.data.vehicle_mode(k)
-        trav, price = self.trav[mode], self.cost_of[mode]
         last_hi = windows[-1][1]
+        if route[0].start > last_hi:
+            return []
+        first = max(0, bisect.bisect_left(self.latest[k], windows[0][0] + occupy, 1) - 1)
+        trav, price = self.trav[mode], self.cost_of[mode]
         out = []
-        for i in range(len(route) - 1):
+        for i in range(first, len(route) - 1):
             p = route[i]
             if p.start + p.occupy > last_hi:
                 break
@@ -177,7 +192,7 @@ class Builder:
                     continue
                 early = max(arrive, lo)
                 if early <= min(hi, latest):
-                    out.append(_Option(added + extra, k, i, early, min(hi, latest), lo, hi))
+                    out.append((added, i, early, min(hi, latest), lo, hi))
                     break
         return out
 

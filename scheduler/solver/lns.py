@@ -92,6 +92,7 @@ class _Data:
     np_cost: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     np_pref: np.ndarray | None = None  # vehicle x node, None when nobody has preferences
     np_usable: list[np.ndarray] = field(default_factory=list)
+    np_allowed: list[np.ndarray] = field(default_factory=list)
     all_penalties: float = 0.0  # every task unassigned
 
 
@@ -181,16 +182,19 @@ def _prepare(data: Compiled) -> _Data:
     _usable(out)
     _arrays(out, data)
     out.np_usable = [np.array(u, dtype=np.int64) for u in out.usable]
+    out.np_allowed = [np.array(u, dtype=np.int64) for u in out.allowed]
     out.all_penalties = sum(out.penalty[n] for n in out.tasks)
     return out
 
 
 def _arrays(d: _Data, data: Compiled) -> None:
-    """One matrix per travel mode, shared by the vehicles of that mode."""
+    """One matrix per travel mode, shared by the vehicles of that mode (as ``_prepare``'s)."""
     modes = sorted(data.time)
     d.np_mode = np.array([modes.index(data.vehicle_mode(k)) for k in range(len(d.v_start))])
-    d.np_tr = np.array([data.transit_matrix(m) for m in modes], dtype=np.int64)
-    d.np_cost = np.array([_cost_matrix(data, m) for m in modes], dtype=float)
+    d.np_tr = np.stack(
+        [np.ceil((data.time[m] + data.service[:, None]) * data.scale - 1e-9) for m in modes]
+    ).astype(np.int64)
+    d.np_cost = np.stack([data.time[m] * data.problem.weights.travel for m in modes])
     if any(p is not None for p in d.v_pref):
         d.np_pref = np.array([p if p is not None else [0.0] * d.n for p in d.v_pref])
 
@@ -245,16 +249,27 @@ class _State:
         self.rcost = [0.0] * len(routes)  # each route's share of the objective (``_price``)
         self.rworst = [0] * len(routes)  # each route's largest lateness
         self.touched: set[int] = set()
+        self.at = [-1] * d.n  # node -> vehicle serving it
+        for k, r in enumerate(routes):
+            for n in r:
+                self.at[n] = k
         self.feasible = self.settle()
 
     def copy(self) -> _State:
         s = _State.__new__(_State)
-        s.d, s.routes = self.d, [list(r) for r in self.routes]
+        s.d, s.routes = self.d, list(self.routes)  # routes are replaced, never edited in place
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
         s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
         s.grid = self.grid.share()
         s.rcost, s.rworst, s.touched = list(self.rcost), list(self.rworst), set()
+        s.at = list(self.at)
         return s
+
+    def put(self, k: int, pos: int, node: int) -> None:
+        """Insert ``node`` at ``pos`` of route ``k`` (a new list: copies share routes)."""
+        r = self.routes[k]
+        self.routes[k] = [*r[:pos], node, *r[pos:]]
+        self.at[node] = k
 
     def settle(
         self,
@@ -268,16 +283,13 @@ class _State:
         recomputed. After an insertion (``changed`` routes, ``added`` nodes) no start can move
         earlier, so the previous starts are valid lower bounds and only the changed routes
         need a first pass: the same fixed point, reached with less work. ``cold`` recomputes
-        the ``changed`` routes from scratch (after removals; only without pairs, where no
-        other route depends on them).
+        the ``changed`` routes from scratch (after removals: with every route tied to them
+        by a two-carer visit, see ``_resettle``).
         """
         d, routes = self.d, self.routes
         start, bound = self.start, {}
-        if d.pairs:
-            where = {n: k for k, r in enumerate(routes) for n in r}
-            pairs = [(a, b) for a, b in d.pairs if a in where]
-        else:
-            where, pairs = {}, []
+        where = self.at
+        pairs = [(a, b) for a, b in d.pairs if where[a] >= 0]
         warm = changed is not None and not cold
         dirty: Iterable[int] = range(len(routes)) if changed is None else changed
         self.touched = set(dirty)
@@ -484,6 +496,8 @@ class _Grid:
 def _remove(state: _State, visits: set[int]) -> None:
     state.routes = [[n for n in r if n not in visits] for r in state.routes]
     state.grid.stale.update(range(len(state.routes)))
+    for n in visits:
+        state.at[n] = -1
 
 
 def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -> list[int]:
@@ -512,15 +526,14 @@ def _string_ruin(state: _State, rng, near: list[list[int]], size: int, served) -
     """Strings of consecutive visits cut from the routes nearest a random visit (as in SISR,
     Christiaens and Vanden Berghe 2020): frees whole stretches of several neighbouring
     caregivers' days at once, so the recreate can swap them between routes."""
-    d = state.d
-    where = {n: k for k, r in enumerate(state.routes) for n in r}
+    d, at = state.d, state.at
     seed = rng.choice(served)
     length = max(2, min(10, size // 3))
     chosen: list[int] = []
     done: set[int] = set()
     for m in [seed, *near[seed]]:
-        k = where.get(m)
-        if k is None or k in done:
+        k = at[m]
+        if k < 0 or k in done:
             continue
         done.add(k)
         route = state.routes[k]
@@ -547,17 +560,32 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
     scan = _scan(state, n, d.usable[n], rng)
     if scan is None:
         return False
-    est, order, ks, pos, arrival, nxt = scan
     best: list[tuple[float, float, int, int]] = []
     top = d.knobs.top_single
-    for i in order.tolist():
-        e = est[i]
+    for e, i, k, pos, arrival, nxt in _in_order(scan):
         if len(best) >= top and best[top - 1][0] <= e:
             break
-        full = e + _push_estimate(state, ks[i], pos[i], arrival[i], nxt[i])
+        full = e + _push_estimate(state, k, pos, arrival, nxt)
         if full < INF:
-            bisect.insort(best, (full, i, ks[i], pos[i]))
+            bisect.insort(best, (full, i, k, pos))
     return _commit_best(state, best[:top], [n])
+
+
+def _in_order(scan, chunk: int = 32):
+    """The scanned positions cheapest first, converted from arrays a few at a time (the
+    search mostly stops after the first few)."""
+    est, order, ks, pos, arrival, nxt = scan
+    for lo in range(0, len(order), chunk):
+        idx = order[lo : lo + chunk]
+        yield from zip(
+            est[idx].tolist(),
+            idx.tolist(),
+            ks[idx].tolist(),
+            pos[idx].tolist(),
+            arrival[idx].tolist(),
+            nxt[idx].tolist(),
+            strict=True,
+        )
 
 
 def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
@@ -606,7 +634,7 @@ def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
     tie = (rng.random() + np.arange(len(arr)) * 0.6180339887) % 1.0  # ties in random order
     order = np.lexsort((tie, est))
     arrival = arr + tr[mode, n, x_arr]
-    return est.tolist(), order, k_arr.tolist(), pos.tolist(), arrival.tolist(), x_arr.tolist()
+    return est, order, k_arr, pos, arrival, x_arr
 
 
 def _open_all(wins: list[tuple[int, int]], t: np.ndarray) -> np.ndarray:
@@ -673,8 +701,8 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     cands.sort()
     for _est, _, ka, pa, kb, pb in cands[: d.knobs.top_single]:
         trial = state.copy()
-        trial.routes[ka].insert(pa, a)
-        trial.routes[kb].insert(pb, b)
+        trial.put(ka, pa, a)
+        trial.put(kb, pb, b)
         if trial.settle((ka, kb), (a, b)):
             _adopt(state, trial)
             return True
@@ -689,29 +717,43 @@ def _push_after(state: _State, k: int, pos: int, n: int, start: int) -> float:
 
 
 def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
-    """The cheapest (vehicle, position, arrival, cost estimate) for one carer of a pair."""
+    """The cheapest (vehicle, position, arrival, cost estimate) for one carer of a pair,
+    ranked by estimate plus own lateness (ties by vehicle, then position)."""
     d = state.d
-    out = []
-    for k in d.allowed[n]:
-        r = state.routes[k]
-        cost, tr = d.v_cost[k], d.v_tr[k]
-        prefs = d.v_pref[k]
-        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
-        prev, prev_t = d.v_start[k], d.v_t0[k]
-        for pos, nxt in enumerate([*r, d.v_end[k]]):
-            arr = prev_t + tr[prev][n]
-            if arr < d.ready[n]:
-                arr = d.ready[n]
-            elif len(d.wins[n]) > 1:
-                arr = _open(d.wins[n], arr)
-            est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
-            late = arr - d.soft_due[n]
-            rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
-            out.append((rank, k, pos, arr, est))
-            prev = nxt
-            prev_t = state.start[nxt] if pos < len(r) else 0
-    out.sort()
-    return [(k, pos, arr, est) for _, k, pos, arr, est in out[: state.d.knobs.top_pair * 2]]
+    if not d.allowed[n]:
+        return []
+    grid = state.grid
+    grid.refresh(state)
+    rows = d.np_allowed[n]
+    times = grid.time[rows]
+    ok = np.flatnonzero(times < BIG)
+    row, pos = np.divmod(ok, times.shape[1])
+    k_arr = rows[row]
+    p_arr, x_arr = grid.prev[k_arr, pos], grid.next[k_arr, pos]
+    mode = d.np_mode[k_arr]
+    cost = d.np_cost
+    arr = times.ravel()[ok] + d.np_tr[mode, p_arr, n]
+    if len(d.wins[n]) > 1:
+        arr = _open_all(d.wins[n], arr)
+    else:
+        np.maximum(arr, d.ready[n], out=arr)
+    est = cost[mode, p_arr, n] + cost[mode, n, x_arr] - cost[mode, p_arr, x_arr]
+    if d.v_fixed:
+        est += (np.array(grid.size)[k_arr] == 1) * d.v_fixed
+    if d.np_pref is not None:
+        est += d.np_pref[k_arr, n]
+    late = arr - d.soft_due[n]
+    rank = est + np.maximum(late, 0) * (d.late_w[n] + d.max_w)
+    top = np.lexsort((pos, k_arr, rank))[: d.knobs.top_pair * 2]
+    return list(
+        zip(
+            k_arr[top].tolist(),
+            pos[top].tolist(),
+            arr[top].tolist(),
+            est[top].tolist(),
+            strict=True,
+        )
+    )
 
 
 def _synced(d: _Data, a: int, b: int, arr_a: int, arr_b: int) -> tuple[int, int]:
@@ -725,7 +767,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
     for cand in cands:
         _, _, k, pos = cand
         trial = state.copy()
-        trial.routes[k].insert(pos, nodes[0])
+        trial.put(k, pos, nodes[0])
         if trial.settle((k,), nodes):
             _adopt(state, trial)
             return True
@@ -736,7 +778,7 @@ def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
     state.dep, state.end, state.brk = other.dep, other.end, other.brk
     state.grid = other.grid
-    state.rcost, state.rworst = other.rcost, other.rworst
+    state.rcost, state.rworst, state.at = other.rcost, other.rworst, other.at
     state.cost, state.feasible = other.cost, other.feasible
 
 
@@ -819,12 +861,18 @@ def improve(
 
 
 def _resettle(cand: _State, cur: _State) -> None:
-    """Settle ``cand`` from scratch: only its routes that differ from ``cur`` (a settled
-    plan) when no visit needs two carers, every route otherwise."""
-    if cand.d.pairs:
-        cand.feasible = cand.settle()
-        return
-    changed = [k for k, (a, b) in enumerate(zip(cand.routes, cur.routes, strict=True)) if a != b]
+    """Settle ``cand`` from scratch where it differs from ``cur`` (a settled plan): its
+    changed routes and every route tied to them through a two-carer visit, transitively
+    (the other routes' starts cannot depend on them)."""
+    d, at = cand.d, cand.at
+    todo = [k for k, (a, b) in enumerate(zip(cand.routes, cur.routes, strict=True)) if a != b]
+    changed = set(todo)
+    while todo and d.pairs:
+        for n in cand.routes[todo.pop()]:
+            q = d.partner[n]
+            if q >= 0 and at[q] >= 0 and at[q] not in changed:
+                changed.add(at[q])
+                todo.append(at[q])
     cand.feasible = cand.settle(changed, cold=True)
 
 
@@ -836,17 +884,20 @@ def _found(state: _State) -> Found:
     return Found(routes, starts, breaks, 0)
 
 
-def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:
-    """Visits (first-carer nodes) by distance, with time-window closeness as a tie-breaker."""
+def _neighbours(data: Compiled, d: _Data, keep: int = 200) -> list[list[int]]:
+    """Visits (first-carer nodes) by distance, with time-window closeness as a tie-breaker:
+    the ``keep`` nearest of each (a ruin takes at most a few dozen)."""
     firsts = [n for n in d.tasks if d.role[n] == 0]
     idx = np.array(firsts)
     dist = data.dist[np.ix_(idx, idx)]
     ready = np.array([d.ready[n] for n in firsts], dtype=float) / data.scale
     closeness = dist + 0.5 * np.abs(ready[:, None] - ready[None, :])
     out: list[list[int]] = [[] for _ in range(d.n)]
-    order = np.argsort(closeness, axis=1)
+    order = np.argsort(closeness, axis=1)[:, : keep + 1]
+    firsts_np = np.array(firsts)
     for i, n in enumerate(firsts):
-        out[n] = [firsts[j] for j in order[i] if j != i]
+        row = order[i]
+        out[n] = firsts_np[row[row != i][:keep]].tolist()
     return out
 
 
