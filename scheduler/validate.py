@@ -244,7 +244,8 @@ def validate_plan(problem, plan: dict) -> PlanReport:
     one), after the previous stop's end plus the travel to it plus any break taken in between;
     every break of a used shift lies inside its own window; the caregiver holds the skills, sex
     and is not excluded; both carers of a two-carer visit are present, on two caregivers, at
-    the synchronised gap; the shift is respected at both ends.
+    the synchronised gap; the shift is respected at both ends; a shift's visits' demand stays
+    within the caregiver's capacity.
     """
     from scheduler.travel import distance_matrix, time_matrix
 
@@ -285,6 +286,9 @@ def validate_plan(problem, plan: dict) -> PlanReport:
             out += [f"{name}: {vid} {msg}"] if msg else []
             out += [f"{name}: {vid} {m}" for m in _who_check(v, carer, cg)]
             place, ready = v.location, start + v.duration_of(carer)
+        load = sum(visits[vid].demand for vid, _, _ in stops if vid in visits)
+        if cg.capacity is not None and load > cg.capacity:
+            out.append(f"{name}: load {load} exceeds capacity {cg.capacity}")
         minutes, km = leg(place, shift.end, cg.travel_mode)
         travel, distance = travel + minutes, distance + km
         pause = sum(d for s, d in breaks if ready - EPS <= s)

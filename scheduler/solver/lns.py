@@ -11,9 +11,9 @@ independent validator), so every candidate is priced as the result will be repor
 It takes the better of OR-Tools' plan and the construction as its start and hands its best
 back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
 (hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
-overtime, breaks, working-time limits (one shift per caregiver, no breaks), fixed cost per
-caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems with
-capacities stay with OR-Tools alone (``applies``).
+overtime, breaks, working-time limits (one shift per caregiver, no breaks), capacities (the
+demand of a shift's visits), fixed cost per caregiver used, wages, fairness,
+continuity/assignment costs and priorities.
 
 A break is taken where the caregiver is, before travelling on: at the first stop where it
 costs nothing (it fits in the waiting before the next visit) or where postponing it past the
@@ -42,8 +42,6 @@ BIG = 1 << 60  # an integer start that no window admits
 def applies(data: Compiled) -> bool:
     """Whether this search models every constraint of the problem (else OR-Tools alone)."""
     p = data.problem
-    if any(v.demand for v in p.visits):
-        return False
     for c in p.caregivers:
         several = len(c.shifts) > 1 or any(s.breaks for s in c.shifts)
         if c.max_working_minutes is not None and several:
@@ -94,6 +92,8 @@ class _Data:
     np_usable: list[np.ndarray] = field(default_factory=list)
     np_allowed: list[np.ndarray] = field(default_factory=list)
     all_penalties: float = 0.0  # every task unassigned
+    demand: list[int] = field(default_factory=list)  # per node (each carer of a visit)
+    np_cap: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per vehicle, inf if none
 
 
 def _prepare(data: Compiled) -> _Data:
@@ -184,6 +184,11 @@ def _prepare(data: Compiled) -> _Data:
     out.np_usable = [np.array(u, dtype=np.int64) for u in out.usable]
     out.np_allowed = [np.array(u, dtype=np.int64) for u in out.allowed]
     out.all_penalties = sum(out.penalty[n] for n in out.tasks)
+    out.demand = [0] * n
+    for t in data.tasks:
+        out.demand[t.node] = p.visits[t.visit].demand
+    caps = [p.caregivers[veh.caregiver].capacity for veh in data.vehicles]
+    out.np_cap = np.array([math.inf if c is None else c for c in caps], dtype=float)
     return out
 
 
@@ -250,9 +255,11 @@ class _State:
         self.rworst = [0] * len(routes)  # each route's largest lateness
         self.touched: set[int] = set()
         self.at = [-1] * d.n  # node -> vehicle serving it
+        self.load = np.zeros(len(routes))  # demand carried per vehicle (capacities)
         for k, r in enumerate(routes):
             for n in r:
                 self.at[n] = k
+            self.load[k] = sum(d.demand[n] for n in r)
         self.feasible = self.settle()
 
     def copy(self) -> _State:
@@ -262,7 +269,7 @@ class _State:
         s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
         s.grid = self.grid.share()
         s.rcost, s.rworst, s.touched = list(self.rcost), list(self.rworst), set()
-        s.at = list(self.at)
+        s.at, s.load = list(self.at), self.load.copy()
         return s
 
     def put(self, k: int, pos: int, node: int) -> None:
@@ -270,6 +277,7 @@ class _State:
         r = self.routes[k]
         self.routes[k] = [*r[:pos], node, *r[pos:]]
         self.at[node] = k
+        self.load[k] += self.d.demand[node]
 
     def settle(
         self,
@@ -497,7 +505,10 @@ def _remove(state: _State, visits: set[int]) -> None:
     state.routes = [[n for n in r if n not in visits] for r in state.routes]
     state.grid.stale.update(range(len(state.routes)))
     for n in visits:
-        state.at[n] = -1
+        k = state.at[n]
+        if k >= 0:
+            state.load[k] -= state.d.demand[n]
+            state.at[n] = -1
 
 
 def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -> list[int]:
@@ -598,7 +609,7 @@ def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
         return None
     grid = state.grid
     grid.refresh(state)
-    rows = d.np_usable[n] if vehicles is d.usable[n] else np.array(vehicles)
+    rows = _room(state, n, d.np_usable[n] if vehicles is d.usable[n] else np.array(vehicles))
     times = grid.time[rows]
     due = d.due[n]
     ok = np.flatnonzero(times <= due)  # a later stop before starts later still
@@ -635,6 +646,14 @@ def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
     order = np.lexsort((tie, est))
     arrival = arr + tr[mode, n, x_arr]
     return est, order, k_arr, pos, arrival, x_arr
+
+
+def _room(state: _State, n: int, rows: np.ndarray) -> np.ndarray:
+    """The vehicles among ``rows`` with room for the task's demand."""
+    dem = state.d.demand[n]
+    if not dem:
+        return rows
+    return rows[state.load[rows] + dem <= state.d.np_cap[rows]]
 
 
 def _open_all(wins: list[tuple[int, int]], t: np.ndarray) -> np.ndarray:
@@ -724,7 +743,7 @@ def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
         return []
     grid = state.grid
     grid.refresh(state)
-    rows = d.np_allowed[n]
+    rows = _room(state, n, d.np_allowed[n])
     times = grid.time[rows]
     ok = np.flatnonzero(times < BIG)
     row, pos = np.divmod(ok, times.shape[1])
@@ -779,6 +798,7 @@ def _adopt(state: _State, other: _State) -> None:
     state.dep, state.end, state.brk = other.dep, other.end, other.brk
     state.grid = other.grid
     state.rcost, state.rworst, state.at = other.rcost, other.rworst, other.at
+    state.load = other.load
     state.cost, state.feasible = other.cost, other.feasible
 
 

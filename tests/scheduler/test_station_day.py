@@ -155,3 +155,49 @@ def test_cli_json_routes_are_per_caregiver_in_problem_order(tmp_path, capsys):
     assert out["routes"][1] == []
     assert sorted(out["routes"][2]) == ["v2", "v3"]
     assert len(out["routes"]) == 3
+
+
+def test_capacities_go_through_the_sync_aware_search_and_hold():
+    """Four deliveries of one unit next to each other, two caregivers carrying two each: the
+    search (not OR-Tools alone) splits them, though one caregiver alone would travel less."""
+    prob = problem(
+        [carer("a", capacity=2, breaks=LUNCH), carer("b", capacity=2)],
+        [visit(f"m{i}", 5 + 0.1 * i, 0, 400, 10, demand=1) for i in range(4)]
+        + [visit("bath", 3, 0, 400, 20, carers=2, sync=Sync("together"))],
+    )
+    solution = solve(prob, params())
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns:") for p in solution.stats.phases)
+    loads = [sum(s.visit_id.startswith("m") for s in r.stops) for r in solution.routes]
+    assert sorted(loads) == [2, 2]
+    checked(prob, solution)
+
+
+def test_validator_flags_a_route_over_its_capacity():
+    prob = problem([carer("a", capacity=1)], [visit("m1", 1, demand=1), visit("m2", 2, demand=1)])
+    plan = {"routes": [{"caregiver": "a", "stops": [["m1", 0, 1], ["m2", 0, 13]], "breaks": []}]}
+    report = validate_plan(prob, plan)
+    assert not report.feasible
+    assert "load 2 exceeds capacity 1" in " | ".join(report.violations)
+
+
+def test_a_large_day_keeps_the_sync_aware_plan_without_the_or_tools_check():
+    """Above ``Phases.check_up_to`` tasks (the street centre) the search's own plan is final:
+    pairs stay exact and the trace shows the search ran and no check followed."""
+    from scheduler.solver.params import Phases
+
+    lunch = (Break(100, 160, 30),)
+    prob = problem(
+        [carer("a", breaks=lunch), carer("b", breaks=lunch), carer("c")],
+        [
+            visit("a1", 3, 20, 60, 30),
+            visit("bath", 4, 90, 170, 45, carers=2, sync=Sync("together")),
+            visit("b1", -3, 150, 260, 30),
+            visit("esc", 2, 200, 300, 20, carers=2, sync=Sync("ordered", 10, 30)),
+        ],
+    )
+    solution = solve(prob, params(phases=Phases(check_up_to=1)))
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns") for p in solution.stats.phases)
+    assert not any(p.startswith("check") for p in solution.stats.phases)
+    checked(prob, solution)
