@@ -74,8 +74,9 @@ class Builder:
         self.load = [0] * len(data.vehicles)
         self.routes = [self._empty(k) for k in range(len(data.vehicles))]
         self.latest = [[0] for _ in self.routes]  # per route: each stop's start + slack
-        for k in range(len(self.routes)):
-            self._schedule(k)
+        # a shift whose breaks cannot be taken within its end (a short working limit) is
+        # never used: an unused shift takes no breaks
+        self.dead = {k for k in range(len(self.routes)) if not self._schedule(k)}
 
     def _travel(self, mode: str) -> list[list[int]]:
         """Integer travel after a node's service: transit minus the node's own visit time."""
@@ -95,8 +96,9 @@ class Builder:
         return route
 
     # schedule -----------------------------------------------------------------------------------
-    def _schedule(self, k: int) -> None:
-        """Earliest starts forward, then slacks backward; the end honours working limits."""
+    def _schedule(self, k: int) -> bool:
+        """Earliest starts forward, then slacks backward; the end honours working limits.
+        False if the route cannot be kept (only ever an empty one, see ``dead``)."""
         route, trav = self.routes[k], self.trav[self.data.vehicle_mode(k)]
         route[-1].hi = self._end_limit(k)
         prev = route[0]
@@ -105,7 +107,8 @@ class Builder:
             if s.node == BREAK:
                 s.loc = prev.loc
             s.start = max(prev.start + prev.occupy + trav[prev.loc][s.loc], s.lo)
-            assert s.start <= s.hi, "construction broke a route"
+            if s.start > s.hi:
+                return False
             prev = s
         slack = route[-1].hi - route[-1].start
         route[-1].slack = slack
@@ -114,6 +117,7 @@ class Builder:
             wait = nxt.start - (s.start + s.occupy + trav[s.loc][nxt.loc])
             s.slack = slack = min(s.hi - s.start, wait + slack)
         self.latest[k] = [s.start + s.slack for s in route]
+        return True
 
     def _end_limit(self, k: int) -> int:
         """Latest return: shift end plus overtime, and what the working-minute limit leaves.
@@ -140,6 +144,8 @@ class Builder:
         n, occupy = task.node, d.ceil_t(d.service[task.node])
         out = []
         for k in d.allowed[task.node - d.n_depots]:
+            if k in self.dead:
+                continue
             cap = d.problem.caregivers[d.vehicles[k].caregiver].capacity
             if cap is not None and self.load[k] + v.demand > cap:
                 continue
@@ -229,7 +235,8 @@ class Builder:
         stop = _Stop(task.node, task.node, self.data.ceil_t(self.data.service[task.node]), lo, hi)
         self.routes[option.vehicle].insert(option.after + 1, stop)
         self.load[option.vehicle] += self.data.problem.visits[task.visit].demand
-        self._schedule(option.vehicle)
+        ok = self._schedule(option.vehicle)
+        assert ok, "construction broke a route"
 
     # result -------------------------------------------------------------------------------------
     def found(self) -> Found:
@@ -238,7 +245,7 @@ class Builder:
             routes[k] = [s.node for s in route[1:-1] if s.node != BREAK]
             starts |= {s.node: s.start for s in route[1:-1] if s.node != BREAK}
             taken = [(s.start, s.occupy) for s in route if s.node == BREAK]
-            if taken:
+            if taken and k not in self.dead:
                 breaks[k] = taken
         return Found(routes, starts, breaks, 0, 1)
 

@@ -11,7 +11,7 @@ independent validator), so every candidate is priced as the result will be repor
 It takes the better of OR-Tools' plan and the construction as its start and hands its best
 back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
 (hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
-overtime, breaks, working-time limits (one shift per caregiver, no breaks), capacities (the
+overtime, breaks, working-time limits (one shift per caregiver), capacities (the
 demand of a shift's visits), fixed cost per caregiver used, wages, fairness,
 continuity/assignment costs and priorities.
 
@@ -41,12 +41,10 @@ BIG = 1 << 60  # an integer start that no window admits
 
 def applies(data: Compiled) -> bool:
     """Whether this search models every constraint of the problem (else OR-Tools alone)."""
-    p = data.problem
-    for c in p.caregivers:
-        several = len(c.shifts) > 1 or any(s.breaks for s in c.shifts)
-        if c.max_working_minutes is not None and several:
-            return False
-    return True
+    # a working limit shared by several shifts (vehicles) is not modelled here
+    return not any(
+        c.max_working_minutes is not None and len(c.shifts) > 1 for c in data.problem.caregivers
+    )
 
 
 @dataclass
@@ -407,6 +405,8 @@ class _State:
         dep = self.start[first] - tr[d.v_start[k]][first]
         if dep < d.v_t0[k]:
             dep = d.v_t0[k]
+        if d.v_breaks[k] and self.brk[k] and self.brk[k][0][0] < dep:
+            dep = self.brk[k][0][0]  # a break taken before leaving is working time
         limit = d.v_limit[k]
         if limit is not None and end - dep > limit:
             return False

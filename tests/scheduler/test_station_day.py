@@ -201,3 +201,44 @@ def test_a_large_day_keeps_the_sync_aware_plan_without_the_or_tools_check():
     assert any(p.startswith("lns") for p in solution.stats.phases)
     assert not any(p.startswith("check") for p in solution.stats.phases)
     checked(prob, solution)
+
+
+def test_a_working_limit_with_a_lunch_break_goes_through_the_search_and_holds():
+    """Both visits prefer ``a``, but a morning and an afternoon visit do not fit in its 200
+    working minutes (its lunch break counts): the search gives one to ``b``."""
+    pref = frozenset({"a"})
+    prob = problem(
+        [carer("a", breaks=(Break(60, 120, 30),), max_working_minutes=200), carer("b")],
+        [
+            visit("am", 5, 0, 60, 30, preferred_caregivers=pref),
+            visit("pm", 5, 300, 400, 30, preferred_caregivers=pref),
+        ],
+        continuity=50,
+    )
+    solution = solve(prob, params())
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns:") for p in solution.stats.phases)
+    assert sorted(solution.assignment().values()) == [("a",), ("b",)]
+    checked(prob, solution)
+
+
+def test_a_working_limit_ending_before_the_lunch_break_leaves_the_caregiver_unused():
+    """``a`` could not take its lunch within 150 working minutes: it stays idle (an unused
+    shift takes no break) and ``b`` serves the day; before, the construction crashed."""
+    prob = problem(
+        [carer("a", breaks=LUNCH, max_working_minutes=150), carer("b")],
+        [visit("am", 5, 0, 60, 30), visit("pm", 5, 300, 400, 30)],
+    )
+    solution = solve(prob, params())
+    assert solution.assignment() == {"am": ("b",), "pm": ("b",)}
+    checked(prob, solution)
+
+
+def test_validator_flags_a_day_over_its_working_limit():
+    prob = problem(
+        [carer("a", max_working_minutes=100)], [visit("am", 5, 0, 60), visit("pm", 5, 300, 400)]
+    )
+    plan = {"routes": [{"caregiver": "a", "stops": [["am", 0, 5], ["pm", 0, 300]], "breaks": []}]}
+    report = validate_plan(prob, plan)
+    assert not report.feasible
+    assert "works 315.00 min, more than 100" in " | ".join(report.violations)
