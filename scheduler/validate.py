@@ -244,7 +244,9 @@ def validate_plan(problem, plan: dict) -> PlanReport:
     one), after the previous stop's end plus the travel to it plus any break taken in between;
     every break of a used shift lies inside its own window; the caregiver holds the skills, sex
     and is not excluded; both carers of a two-carer visit are present, on two caregivers, at
-    the synchronised gap; the shift is respected at both ends.
+    the synchronised gap; the shift is respected at both ends; a shift's visits' demand stays
+    within the caregiver's capacity; from leaving (as late as the first stop allows, breaks
+    before it included) to being back, a caregiver's shifts sum to at most its working limit.
     """
     from scheduler.travel import distance_matrix, time_matrix
 
@@ -253,6 +255,7 @@ def validate_plan(problem, plan: dict) -> PlanReport:
     seen: dict[tuple[str, int], tuple[str, float]] = {}
     travel = distance = lateness = 0.0
     used = 0
+    worked: dict[str, float] = {}  # caregiver -> minutes from leaving to being back
 
     def leg(a, b, mode) -> tuple[float, float]:
         t = float(time_matrix(problem.travel, [a, b], mode)[0, 1])
@@ -285,11 +288,19 @@ def validate_plan(problem, plan: dict) -> PlanReport:
             out += [f"{name}: {vid} {msg}"] if msg else []
             out += [f"{name}: {vid} {m}" for m in _who_check(v, carer, cg)]
             place, ready = v.location, start + v.duration_of(carer)
+        load = sum(visits[vid].demand for vid, _, _ in stops if vid in visits)
+        if cg.capacity is not None and load > cg.capacity:
+            out.append(f"{name}: load {load} exceeds capacity {cg.capacity}")
         minutes, km = leg(place, shift.end, cg.travel_mode)
         travel, distance = travel + minutes, distance + km
         pause = sum(d for s, d in breaks if ready - EPS <= s)
         if ready + minutes + pause > shift.latest_end + EPS:
             out.append(f"{name}: back at {ready + minutes + pause:.2f} after {shift.latest_end}")
+        first = visits.get(stops[0][0])
+        if first is not None:
+            leave = stops[0][2] - leg(shift.start, first.location, cg.travel_mode)[0]
+            leave = min([leave] + [s for s, d in breaks if s + d <= stops[0][2] + EPS])
+            worked[cg.id] = worked.get(cg.id, 0.0) + ready + minutes + pause - leave
         for s, d in breaks:
             clash = [
                 vid
@@ -298,6 +309,10 @@ def validate_plan(problem, plan: dict) -> PlanReport:
             ]
             if clash:
                 out.append(f"{name}: break at {s:.2f} overlaps {clash[0]}")
+    for cid, minutes in worked.items():
+        limit = problem.caregiver(cid).max_working_minutes
+        if limit is not None and minutes > limit + EPS:
+            out.append(f"{cid}: works {minutes:.2f} min, more than {limit:g}")
     served = 0
     for v in problem.visits:
         got = [seen[(v.id, k)] for k in range(v.carers) if (v.id, k) in seen]

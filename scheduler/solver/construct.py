@@ -15,6 +15,7 @@ visit go on two different caregivers at one synchronised start and then stay fix
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 
@@ -72,8 +73,10 @@ class Builder:
         self.cost_of = {m: data.time[m] * data.problem.weights.travel for m in data.time}
         self.load = [0] * len(data.vehicles)
         self.routes = [self._empty(k) for k in range(len(data.vehicles))]
-        for k in range(len(self.routes)):
-            self._schedule(k)
+        self.latest = [[0] for _ in self.routes]  # per route: each stop's start + slack
+        # a shift whose breaks cannot be taken within its end (a short working limit) is
+        # never used: an unused shift takes no breaks
+        self.dead = {k for k in range(len(self.routes)) if not self._schedule(k)}
 
     def _travel(self, mode: str) -> list[list[int]]:
         """Integer travel after a node's service: transit minus the node's own visit time."""
@@ -93,8 +96,9 @@ class Builder:
         return route
 
     # schedule -----------------------------------------------------------------------------------
-    def _schedule(self, k: int) -> None:
-        """Earliest starts forward, then slacks backward; the end honours working limits."""
+    def _schedule(self, k: int) -> bool:
+        """Earliest starts forward, then slacks backward; the end honours working limits.
+        False if the route cannot be kept (only ever an empty one, see ``dead``)."""
         route, trav = self.routes[k], self.trav[self.data.vehicle_mode(k)]
         route[-1].hi = self._end_limit(k)
         prev = route[0]
@@ -103,7 +107,8 @@ class Builder:
             if s.node == BREAK:
                 s.loc = prev.loc
             s.start = max(prev.start + prev.occupy + trav[prev.loc][s.loc], s.lo)
-            assert s.start <= s.hi, "construction broke a route"
+            if s.start > s.hi:
+                return False
             prev = s
         slack = route[-1].hi - route[-1].start
         route[-1].slack = slack
@@ -111,6 +116,8 @@ class Builder:
             s, nxt = route[i], route[i + 1]
             wait = nxt.start - (s.start + s.occupy + trav[s.loc][nxt.loc])
             s.slack = slack = min(s.hi - s.start, wait + slack)
+        self.latest[k] = [s.start + s.slack for s in route]
+        return True
 
     def _end_limit(self, k: int) -> int:
         """Latest return: shift end plus overtime, and what the working-minute limit leaves.
@@ -137,10 +144,15 @@ class Builder:
         n, occupy = task.node, d.ceil_t(d.service[task.node])
         out = []
         for k in d.allowed[task.node - d.n_depots]:
+            if k in self.dead:
+                continue
             cap = d.problem.caregivers[d.vehicles[k].caregiver].capacity
             if cap is not None and self.load[k] + v.demand > cap:
                 continue
-            out += self._positions(k, n, occupy, windows, cost0 + self._extra(task, k))
+            found = self._positions(k, n, occupy, windows)
+            if found:
+                extra = cost0 + self._extra(task, k)
+                out += [_Option(added + extra, k, *rest) for added, *rest in found]
         return out
 
     def _extra(self, task: Task, k: int) -> float:
@@ -155,12 +167,21 @@ class Builder:
             extra += d.assignment_cost(v, task.carer, c)
         return extra
 
-    def _positions(self, k, n, occupy, windows, extra) -> list[_Option]:
+    def _positions(self, k, n, occupy, windows) -> list[tuple]:
+        """(added travel cost, after, earliest, latest, lo, hi) of every feasible position.
+
+        Positions whose next stop must start before the first window opens are skipped by
+        bisection: a stop's start + slack never decreases along a route, and the stop after
+        the task starts after the task's start plus its visit.
+        """
         route, mode = self.routes[k], self.data.vehicle_mode(k)
-        trav, price = self.trav[mode], self.cost_of[mode]
         last_hi = windows[-1][1]
+        if route[0].start > last_hi:
+            return []
+        first = max(0, bisect.bisect_left(self.latest[k], windows[0][0] + occupy, 1) - 1)
+        trav, price = self.trav[mode], self.cost_of[mode]
         out = []
-        for i in range(len(route) - 1):
+        for i in range(first, len(route) - 1):
             p = route[i]
             if p.start + p.occupy > last_hi:
                 break
@@ -177,7 +198,7 @@ class Builder:
                     continue
                 early = max(arrive, lo)
                 if early <= min(hi, latest):
-                    out.append(_Option(added + extra, k, i, early, min(hi, latest), lo, hi))
+                    out.append((added, i, early, min(hi, latest), lo, hi))
                     break
         return out
 
@@ -214,7 +235,8 @@ class Builder:
         stop = _Stop(task.node, task.node, self.data.ceil_t(self.data.service[task.node]), lo, hi)
         self.routes[option.vehicle].insert(option.after + 1, stop)
         self.load[option.vehicle] += self.data.problem.visits[task.visit].demand
-        self._schedule(option.vehicle)
+        ok = self._schedule(option.vehicle)
+        assert ok, "construction broke a route"
 
     # result -------------------------------------------------------------------------------------
     def found(self) -> Found:
@@ -223,7 +245,7 @@ class Builder:
             routes[k] = [s.node for s in route[1:-1] if s.node != BREAK]
             starts |= {s.node: s.start for s in route[1:-1] if s.node != BREAK}
             taken = [(s.start, s.occupy) for s in route if s.node == BREAK]
-            if taken:
+            if taken and k not in self.dead:
                 breaks[k] = taken
         return Found(routes, starts, breaks, 0, 1)
 

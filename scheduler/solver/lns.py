@@ -11,9 +11,9 @@ independent validator), so every candidate is priced as the result will be repor
 It takes the better of OR-Tools' plan and the construction as its start and hands its best
 back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
 (hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
-overtime, breaks, working-time limits (one shift per caregiver, no breaks), fixed cost per
-caregiver used, wages, fairness, continuity/assignment costs and priorities. Problems with
-capacities stay with OR-Tools alone (``applies``).
+overtime, breaks, working-time limits (one shift per caregiver), capacities (the
+demand of a shift's visits), fixed cost per caregiver used, wages, fairness,
+continuity/assignment costs and priorities.
 
 A break is taken where the caregiver is, before travelling on: at the first stop where it
 costs nothing (it fits in the waiting before the next visit) or where postponing it past the
@@ -26,7 +26,7 @@ import bisect
 import math
 import random
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,14 +41,10 @@ BIG = 1 << 60  # an integer start that no window admits
 
 def applies(data: Compiled) -> bool:
     """Whether this search models every constraint of the problem (else OR-Tools alone)."""
-    p = data.problem
-    if any(v.demand for v in p.visits):
-        return False
-    for c in p.caregivers:
-        several = len(c.shifts) > 1 or any(s.breaks for s in c.shifts)
-        if c.max_working_minutes is not None and several:
-            return False
-    return True
+    # a working limit shared by several shifts (vehicles) is not modelled here
+    return not any(
+        c.max_working_minutes is not None and len(c.shifts) > 1 for c in data.problem.caregivers
+    )
 
 
 @dataclass
@@ -86,6 +82,16 @@ class _Data:
     pairs: list[tuple[int, int]]
     owner: list[int]  # vehicle -> caregiver index
     knobs: RuinRecreate = field(default_factory=RuinRecreate)
+    # the same as arrays, for pricing every insertion position at once (``_scan``)
+    np_mode: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    np_tr: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int64))
+    np_cost: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    np_pref: np.ndarray | None = None  # vehicle x node, None when nobody has preferences
+    np_usable: list[np.ndarray] = field(default_factory=list)
+    np_allowed: list[np.ndarray] = field(default_factory=list)
+    all_penalties: float = 0.0  # every task unassigned
+    demand: list[int] = field(default_factory=list)  # per node (each carer of a visit)
+    np_cap: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per vehicle, inf if none
 
 
 def _prepare(data: Compiled) -> _Data:
@@ -172,7 +178,28 @@ def _prepare(data: Compiled) -> _Data:
         owner=[v.caregiver for v in data.vehicles],
     )
     _usable(out)
+    _arrays(out, data)
+    out.np_usable = [np.array(u, dtype=np.int64) for u in out.usable]
+    out.np_allowed = [np.array(u, dtype=np.int64) for u in out.allowed]
+    out.all_penalties = sum(out.penalty[n] for n in out.tasks)
+    out.demand = [0] * n
+    for t in data.tasks:
+        out.demand[t.node] = p.visits[t.visit].demand
+    caps = [p.caregivers[veh.caregiver].capacity for veh in data.vehicles]
+    out.np_cap = np.array([math.inf if c is None else c for c in caps], dtype=float)
     return out
+
+
+def _arrays(d: _Data, data: Compiled) -> None:
+    """One matrix per travel mode, shared by the vehicles of that mode (as ``_prepare``'s)."""
+    modes = sorted(data.time)
+    d.np_mode = np.array([modes.index(data.vehicle_mode(k)) for k in range(len(d.v_start))])
+    d.np_tr = np.stack(
+        [np.ceil((data.time[m] + data.service[:, None]) * data.scale - 1e-9) for m in modes]
+    ).astype(np.int64)
+    d.np_cost = np.stack([data.time[m] * data.problem.weights.travel for m in modes])
+    if any(p is not None for p in d.v_pref):
+        d.np_pref = np.array([p if p is not None else [0.0] * d.n for p in d.v_pref])
 
 
 def _usable(d: _Data) -> None:
@@ -221,29 +248,57 @@ class _State:
         self.end = [0] * len(routes)
         self.brk: list[list[tuple[int, int]]] = [[] for _ in routes]  # breaks taken
         self.cost = INF
+        self.grid = _Grid(d, len(routes))
+        self.rcost = [0.0] * len(routes)  # each route's share of the objective (``_price``)
+        self.rworst = [0] * len(routes)  # each route's largest lateness
+        self.touched: set[int] = set()
+        self.at = [-1] * d.n  # node -> vehicle serving it
+        self.load = np.zeros(len(routes))  # demand carried per vehicle (capacities)
+        for k, r in enumerate(routes):
+            for n in r:
+                self.at[n] = k
+            self.load[k] = sum(d.demand[n] for n in r)
         self.feasible = self.settle()
 
     def copy(self) -> _State:
         s = _State.__new__(_State)
-        s.d, s.routes = self.d, [list(r) for r in self.routes]
+        s.d, s.routes = self.d, list(self.routes)  # routes are replaced, never edited in place
         s.start, s.cost, s.feasible = list(self.start), self.cost, self.feasible
         s.dep, s.end, s.brk = list(self.dep), list(self.end), list(self.brk)
+        s.grid = self.grid.share()
+        s.rcost, s.rworst, s.touched = list(self.rcost), list(self.rworst), set()
+        s.at, s.load = list(self.at), self.load.copy()
         return s
 
-    def settle(self, changed: Iterable[int] | None = None, added: Iterable[int] = ()) -> bool:
+    def put(self, k: int, pos: int, node: int) -> None:
+        """Insert ``node`` at ``pos`` of route ``k`` (a new list: copies share routes)."""
+        r = self.routes[k]
+        self.routes[k] = [*r[:pos], node, *r[pos:]]
+        self.at[node] = k
+        self.load[k] += self.d.demand[node]
+
+    def settle(
+        self,
+        changed: Iterable[int] | None = None,
+        added: Iterable[int] = (),
+        cold: bool = False,
+    ) -> bool:
         """Earliest start times at a fixed point of routes and sync gaps; price the plan.
 
         Bounds only grow, so after the first pass only the routes whose bounds moved are
         recomputed. After an insertion (``changed`` routes, ``added`` nodes) no start can move
         earlier, so the previous starts are valid lower bounds and only the changed routes
-        need a first pass: the same fixed point, reached with less work.
+        need a first pass: the same fixed point, reached with less work. ``cold`` recomputes
+        the ``changed`` routes from scratch (after removals: with every route tied to them
+        by a two-carer visit, see ``_resettle``).
         """
         d, routes = self.d, self.routes
         start, bound = self.start, {}
-        where = {n: k for k, r in enumerate(routes) for n in r}
-        pairs = [(a, b) for a, b in d.pairs if a in where]
-        warm = changed is not None
+        where = self.at
+        pairs = [(a, b) for a, b in d.pairs if where[a] >= 0]
+        warm = changed is not None and not cold
         dirty: Iterable[int] = range(len(routes)) if changed is None else changed
+        self.touched = set(dirty)
         for n in added:
             start[n] = 0
         for _ in range(len(pairs) + 2):
@@ -260,16 +315,19 @@ class _State:
                     bound[a] = tb - d.gap_hi[b]
                     moved.add(where[a])
             if not moved:
-                self.cost = self._price(where)
+                self.cost = self._price(self.touched)
                 return True
             dirty = moved
+            self.touched |= moved
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
     def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
         d, start = self.d, self.start
         ready, due, wins = d.ready, d.due, d.wins
+        stale = self.grid.stale
         for k in vehicles:
+            stale.add(k)
             r = self.routes[k]
             if not r:
                 self.brk[k] = []
@@ -347,23 +405,30 @@ class _State:
         dep = self.start[first] - tr[d.v_start[k]][first]
         if dep < d.v_t0[k]:
             dep = d.v_t0[k]
+        if d.v_breaks[k] and self.brk[k] and self.brk[k][0][0] < dep:
+            dep = self.brk[k][0][0]  # a break taken before leaving is working time
         limit = d.v_limit[k]
         if limit is not None and end - dep > limit:
             return False
         self.dep[k], self.end[k] = dep, end
         return True
 
-    def _price(self, served: Container[int]) -> float:
+    def _price(self, touched: Iterable[int]) -> float:
+        """The objective, re-pricing only the ``touched`` routes (the others keep their
+        share in ``rcost``: travel, lateness, preferences, overtime and wages, less the
+        penalties of the visits they serve)."""
         d, start = self.d, self.start
-        total, worst = 0.0, 0
-        for k, r in enumerate(self.routes):
+        rcost, rworst = self.rcost, self.rworst
+        for k in touched:
+            r = self.routes[k]
             if not r:
+                rcost[k], rworst[k] = 0.0, 0
                 continue
             cost, pref = d.v_cost[k], d.v_pref[k]
             prev = d.v_start[k]
-            total += d.v_fixed
+            total, worst = d.v_fixed, 0
             for n in r:
-                total += cost[prev][n]
+                total += cost[prev][n] - d.penalty[n]
                 late = start[n] - d.soft_due[n]
                 if late > 0:
                     total += late * d.late_w[n]
@@ -375,18 +440,75 @@ class _State:
             total += cost[prev][d.v_end[k]]
             total += max(0, self.end[k] - d.v_tend[k]) * d.ot_w
             total += (self.end[k] - self.dep[k]) * d.v_wage[k]
+            rcost[k], rworst[k] = total, worst
+        total = d.all_penalties + sum(rcost) + max(rworst) * d.max_w
         if d.fair_w:
             used = [k for k, r in enumerate(self.routes) if r]
             if used:
                 span = max(self.end[k] for k in used) - min(self.dep[k] for k in used)
                 total += span * d.fair_w
-        total += worst * d.max_w
-        total += sum(d.penalty[n] for n in d.tasks if n not in served)
         return total
+
+
+class _Grid:
+    """Every insertion position of every route as rows of arrays (vehicle x position): the
+    stop before it, the stop after it and the start at the stop before (``BIG`` past the end).
+    Rows are rebuilt lazily, only for routes whose stops or starts changed since (``stale``);
+    copies share the arrays until one of them rebuilds a row."""
+
+    def __init__(self, d: _Data, vehicles: int, width: int = 16) -> None:
+        self.prev = np.zeros((vehicles, width), dtype=np.int64)
+        self.next = np.zeros((vehicles, width), dtype=np.int64)
+        self.time = np.full((vehicles, width), BIG, dtype=np.int64)
+        self.size = [0] * vehicles
+        self.stale: set[int] = set(range(vehicles))
+        self.owned = True
+
+    def share(self) -> _Grid:
+        g = _Grid.__new__(_Grid)
+        g.prev, g.next, g.time, g.size = self.prev, self.next, self.time, list(self.size)
+        g.stale, g.owned, self.owned = set(self.stale), False, False
+        return g
+
+    def refresh(self, state: _State) -> None:
+        if not self.stale:
+            return
+        if not self.owned:
+            self.prev, self.next, self.time = self.prev.copy(), self.next.copy(), self.time.copy()
+            self.owned = True
+        d, start, routes = state.d, state.start, state.routes
+        need = max(len(routes[k]) for k in self.stale) + 1
+        if need > self.prev.shape[1]:
+            self._widen(need)
+        for k in self.stale:
+            r = routes[k]
+            size, old = len(r) + 1, self.size[k]
+            self.prev[k, :size] = [d.v_start[k], *r]
+            self.next[k, :size] = [*r, d.v_end[k]]
+            self.time[k, :size] = [d.v_t0[k], *[start[m] for m in r]]
+            if old > size:
+                self.time[k, size:old] = BIG
+            self.size[k] = size
+        self.stale = set()
+
+    def _widen(self, need: int) -> None:
+        rows, width = self.prev.shape
+        width = max(need, 2 * width)
+        prev, nxt = np.zeros((rows, width), dtype=np.int64), np.zeros((rows, width), dtype=np.int64)
+        time_ = np.full((rows, width), BIG, dtype=np.int64)
+        old = self.prev.shape[1]
+        prev[:, :old], nxt[:, :old], time_[:, :old] = self.prev, self.next, self.time
+        self.prev, self.next, self.time = prev, nxt, time_
 
 
 def _remove(state: _State, visits: set[int]) -> None:
     state.routes = [[n for n in r if n not in visits] for r in state.routes]
+    state.grid.stale.update(range(len(state.routes)))
+    for n in visits:
+        k = state.at[n]
+        if k >= 0:
+            state.load[k] -= state.d.demand[n]
+            state.at[n] = -1
 
 
 def _ruin(state: _State, rng: random.Random, near: list[list[int]], size: int) -> list[int]:
@@ -415,15 +537,14 @@ def _string_ruin(state: _State, rng, near: list[list[int]], size: int, served) -
     """Strings of consecutive visits cut from the routes nearest a random visit (as in SISR,
     Christiaens and Vanden Berghe 2020): frees whole stretches of several neighbouring
     caregivers' days at once, so the recreate can swap them between routes."""
-    d = state.d
-    where = {n: k for k, r in enumerate(state.routes) for n in r}
+    d, at = state.d, state.at
     seed = rng.choice(served)
     length = max(2, min(10, size // 3))
     chosen: list[int] = []
     done: set[int] = set()
     for m in [seed, *near[seed]]:
-        k = where.get(m)
-        if k is None or k in done:
+        k = at[m]
+        if k < 0 or k in done:
             continue
         done.add(k)
         route = state.routes[k]
@@ -447,43 +568,100 @@ def _insert_single(state: _State, n: int, rng: random.Random) -> bool:
     """Cheapest positions by detour and own lateness; the downstream push is priced lazily,
     only while a position could still enter the best few (it never lowers an estimate)."""
     d = state.d
-    due, wins, ready = d.due[n], d.wins[n], d.ready[n]
-    multi = len(wins) > 1
-    base = []
-    tie = rng.random()
-    for k in d.usable[n]:
-        r = state.routes[k]
-        cost, tr = d.v_cost[k], d.v_tr[k]
-        prefs = d.v_pref[k]
-        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
-        prev, prev_t = d.v_start[k], d.v_t0[k]
-        for pos, nxt in enumerate([*r, d.v_end[k]]):
-            if prev_t > due:
-                break  # every later stop starts later still
-            arr = prev_t + tr[prev][n]
-            if arr < ready:
-                arr = ready
-            elif multi:
-                arr = _open(wins, arr)
-            if arr <= due:
-                late = arr - d.soft_due[n]
-                est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
-                if late > 0:
-                    est += late * (d.late_w[n] + d.max_w)
-                tie = (tie * 9301 + 0.49297) % 1.0  # cheap ties in random order
-                base.append((est, tie, k, pos, arr + tr[n][nxt], nxt))
-            prev = nxt
-            prev_t = state.start[nxt] if pos < len(r) else 0
-    base.sort()
+    scan = _scan(state, n, d.usable[n], rng)
+    if scan is None:
+        return False
     best: list[tuple[float, float, int, int]] = []
     top = d.knobs.top_single
-    for est, tie, k, pos, arrival, nxt in base:
-        if len(best) >= top and best[top - 1][0] <= est:
+    for e, i, k, pos, arrival, nxt in _in_order(scan):
+        if len(best) >= top and best[top - 1][0] <= e:
             break
-        full = est + _push_estimate(state, k, pos, arrival, nxt)
+        full = e + _push_estimate(state, k, pos, arrival, nxt)
         if full < INF:
-            bisect.insort(best, (full, tie, k, pos))
+            bisect.insort(best, (full, i, k, pos))
     return _commit_best(state, best[:top], [n])
+
+
+def _in_order(scan, chunk: int = 32):
+    """The scanned positions cheapest first, converted from arrays a few at a time (the
+    search mostly stops after the first few)."""
+    est, order, ks, pos, arrival, nxt = scan
+    for lo in range(0, len(order), chunk):
+        idx = order[lo : lo + chunk]
+        yield from zip(
+            est[idx].tolist(),
+            idx.tolist(),
+            ks[idx].tolist(),
+            pos[idx].tolist(),
+            arrival[idx].tolist(),
+            nxt[idx].tolist(),
+            strict=True,
+        )
+
+
+def _scan(state: _State, n: int, vehicles: list[int], rng: random.Random):
+    """Every position of ``n`` in the routes of ``vehicles``, priced at once with numpy: the
+    detour, the visit's own lateness, and its arrival at the next stop. Returns the estimates,
+    the feasible positions in order of estimate (ties in random order), and per position its
+    vehicle, index, arrival at the next stop and that stop; None when no position admits it."""
+    d = state.d
+    if not vehicles:
+        return None
+    grid = state.grid
+    grid.refresh(state)
+    rows = _room(state, n, d.np_usable[n] if vehicles is d.usable[n] else np.array(vehicles))
+    times = grid.time[rows]
+    due = d.due[n]
+    ok = np.flatnonzero(times <= due)  # a later stop before starts later still
+    if not len(ok):
+        return None
+    width = times.shape[1]
+    row, pos = np.divmod(ok, width)
+    k_arr = rows[row]
+    p_arr, x_arr = grid.prev[k_arr, pos], grid.next[k_arr, pos]
+    mode = d.np_mode[k_arr]
+    tr, cost = d.np_tr, d.np_cost
+    arr = times.ravel()[ok] + tr[mode, p_arr, n]
+    wins = d.wins[n]
+    if len(wins) > 1:
+        arr = _open_all(wins, arr)
+    else:
+        np.maximum(arr, d.ready[n], out=arr)
+    keep = np.flatnonzero(arr <= due)
+    if not len(keep):
+        return None
+    if len(keep) < len(arr):
+        arr, mode, p_arr, x_arr = arr[keep], mode[keep], p_arr[keep], x_arr[keep]
+        k_arr, pos = k_arr[keep], pos[keep]
+    est = cost[mode, p_arr, n] + cost[mode, n, x_arr] - cost[mode, p_arr, x_arr]
+    if d.v_fixed:
+        empty = np.array(grid.size)[k_arr] == 1
+        est += empty * d.v_fixed
+    if d.np_pref is not None:
+        est += d.np_pref[k_arr, n]
+    late = arr - d.soft_due[n]
+    if late.max() > 0:
+        est += np.maximum(late, 0) * (d.late_w[n] + d.max_w)
+    tie = (rng.random() + np.arange(len(arr)) * 0.6180339887) % 1.0  # ties in random order
+    order = np.lexsort((tie, est))
+    arrival = arr + tr[mode, n, x_arr]
+    return est, order, k_arr, pos, arrival, x_arr
+
+
+def _room(state: _State, n: int, rows: np.ndarray) -> np.ndarray:
+    """The vehicles among ``rows`` with room for the task's demand."""
+    dem = state.d.demand[n]
+    if not dem:
+        return rows
+    return rows[state.load[rows] + dem <= state.d.np_cap[rows]]
+
+
+def _open_all(wins: list[tuple[int, int]], t: np.ndarray) -> np.ndarray:
+    """``_open`` for an array of times."""
+    out = np.full_like(t, BIG)
+    for lo, hi in reversed(wins):
+        out = np.where(t <= hi, np.maximum(t, lo), out)
+    return out
 
 
 def _push_estimate(state: _State, k: int, pos: int, arrival: int, nxt: int) -> float:
@@ -542,8 +720,8 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     cands.sort()
     for _est, _, ka, pa, kb, pb in cands[: d.knobs.top_single]:
         trial = state.copy()
-        trial.routes[ka].insert(pa, a)
-        trial.routes[kb].insert(pb, b)
+        trial.put(ka, pa, a)
+        trial.put(kb, pb, b)
         if trial.settle((ka, kb), (a, b)):
             _adopt(state, trial)
             return True
@@ -558,29 +736,43 @@ def _push_after(state: _State, k: int, pos: int, n: int, start: int) -> float:
 
 
 def _positions(state: _State, n: int) -> list[tuple[int, int, int, float]]:
-    """The cheapest (vehicle, position, arrival, cost estimate) for one carer of a pair."""
+    """The cheapest (vehicle, position, arrival, cost estimate) for one carer of a pair,
+    ranked by estimate plus own lateness (ties by vehicle, then position)."""
     d = state.d
-    out = []
-    for k in d.allowed[n]:
-        r = state.routes[k]
-        cost, tr = d.v_cost[k], d.v_tr[k]
-        prefs = d.v_pref[k]
-        extra = (d.v_fixed if not r else 0.0) + (prefs[n] if prefs is not None else 0.0)
-        prev, prev_t = d.v_start[k], d.v_t0[k]
-        for pos, nxt in enumerate([*r, d.v_end[k]]):
-            arr = prev_t + tr[prev][n]
-            if arr < d.ready[n]:
-                arr = d.ready[n]
-            elif len(d.wins[n]) > 1:
-                arr = _open(d.wins[n], arr)
-            est = cost[prev][n] + cost[n][nxt] - cost[prev][nxt] + extra
-            late = arr - d.soft_due[n]
-            rank = est + (late * (d.late_w[n] + d.max_w) if late > 0 else 0.0)
-            out.append((rank, k, pos, arr, est))
-            prev = nxt
-            prev_t = state.start[nxt] if pos < len(r) else 0
-    out.sort()
-    return [(k, pos, arr, est) for _, k, pos, arr, est in out[: state.d.knobs.top_pair * 2]]
+    if not d.allowed[n]:
+        return []
+    grid = state.grid
+    grid.refresh(state)
+    rows = _room(state, n, d.np_allowed[n])
+    times = grid.time[rows]
+    ok = np.flatnonzero(times < BIG)
+    row, pos = np.divmod(ok, times.shape[1])
+    k_arr = rows[row]
+    p_arr, x_arr = grid.prev[k_arr, pos], grid.next[k_arr, pos]
+    mode = d.np_mode[k_arr]
+    cost = d.np_cost
+    arr = times.ravel()[ok] + d.np_tr[mode, p_arr, n]
+    if len(d.wins[n]) > 1:
+        arr = _open_all(d.wins[n], arr)
+    else:
+        np.maximum(arr, d.ready[n], out=arr)
+    est = cost[mode, p_arr, n] + cost[mode, n, x_arr] - cost[mode, p_arr, x_arr]
+    if d.v_fixed:
+        est += (np.array(grid.size)[k_arr] == 1) * d.v_fixed
+    if d.np_pref is not None:
+        est += d.np_pref[k_arr, n]
+    late = arr - d.soft_due[n]
+    rank = est + np.maximum(late, 0) * (d.late_w[n] + d.max_w)
+    top = np.lexsort((pos, k_arr, rank))[: d.knobs.top_pair * 2]
+    return list(
+        zip(
+            k_arr[top].tolist(),
+            pos[top].tolist(),
+            arr[top].tolist(),
+            est[top].tolist(),
+            strict=True,
+        )
+    )
 
 
 def _synced(d: _Data, a: int, b: int, arr_a: int, arr_b: int) -> tuple[int, int]:
@@ -594,7 +786,7 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
     for cand in cands:
         _, _, k, pos = cand
         trial = state.copy()
-        trial.routes[k].insert(pos, nodes[0])
+        trial.put(k, pos, nodes[0])
         if trial.settle((k,), nodes):
             _adopt(state, trial)
             return True
@@ -604,6 +796,9 @@ def _commit_best(state: _State, cands: list, nodes: list[int]) -> bool:
 def _adopt(state: _State, other: _State) -> None:
     state.routes, state.start = other.routes, other.start
     state.dep, state.end, state.brk = other.dep, other.end, other.brk
+    state.grid = other.grid
+    state.rcost, state.rworst, state.at = other.rcost, other.rworst, other.at
+    state.load = other.load
     state.cost, state.feasible = other.cost, other.feasible
 
 
@@ -622,7 +817,6 @@ def _recreate(state: _State, visits: list[int], rng: random.Random) -> None:
             _insert_pair(state, n, d.partner[n], rng)
         else:
             _insert_single(state, n, rng)
-    state.settle()
 
 
 def improve(
@@ -668,10 +862,11 @@ def improve(
         cand = cur.copy()
         size = rng.randint(2, max(2, min(knobs.ruin_max, len(visits) // 4)))
         removed = _ruin(cand, rng, near, size)
-        cand.settle()
+        _resettle(cand, cur)
         served = {n for r in cand.routes for n in r}
         missing = [n for n in visits if n not in served]
         _recreate(cand, list(dict.fromkeys(removed + missing)), rng)
+        _resettle(cand, cur)
         if not cand.feasible:
             continue
         if cand.cost < cur.cost - temp * math.log(rng.random()):
@@ -685,6 +880,22 @@ def improve(
     return _found(best)
 
 
+def _resettle(cand: _State, cur: _State) -> None:
+    """Settle ``cand`` from scratch where it differs from ``cur`` (a settled plan): its
+    changed routes and every route tied to them through a two-carer visit, transitively
+    (the other routes' starts cannot depend on them)."""
+    d, at = cand.d, cand.at
+    todo = [k for k, (a, b) in enumerate(zip(cand.routes, cur.routes, strict=True)) if a != b]
+    changed = set(todo)
+    while todo and d.pairs:
+        for n in cand.routes[todo.pop()]:
+            q = d.partner[n]
+            if q >= 0 and at[q] >= 0 and at[q] not in changed:
+                changed.add(at[q])
+                todo.append(at[q])
+    cand.feasible = cand.settle(changed, cold=True)
+
+
 def _found(state: _State) -> Found:
     """The plan with its settled starts and breaks, as the OR-Tools phases report one."""
     routes = {k: list(r) for k, r in enumerate(state.routes)}
@@ -693,17 +904,20 @@ def _found(state: _State) -> Found:
     return Found(routes, starts, breaks, 0)
 
 
-def _neighbours(data: Compiled, d: _Data) -> list[list[int]]:
-    """Visits (first-carer nodes) by distance, with time-window closeness as a tie-breaker."""
+def _neighbours(data: Compiled, d: _Data, keep: int = 200) -> list[list[int]]:
+    """Visits (first-carer nodes) by distance, with time-window closeness as a tie-breaker:
+    the ``keep`` nearest of each (a ruin takes at most a few dozen)."""
     firsts = [n for n in d.tasks if d.role[n] == 0]
     idx = np.array(firsts)
     dist = data.dist[np.ix_(idx, idx)]
     ready = np.array([d.ready[n] for n in firsts], dtype=float) / data.scale
     closeness = dist + 0.5 * np.abs(ready[:, None] - ready[None, :])
     out: list[list[int]] = [[] for _ in range(d.n)]
-    order = np.argsort(closeness, axis=1)
+    order = np.argsort(closeness, axis=1)[:, : keep + 1]
+    firsts_np = np.array(firsts)
     for i, n in enumerate(firsts):
-        out[n] = [firsts[j] for j in order[i] if j != i]
+        row = order[i]
+        out[n] = firsts_np[row[row != i][:keep]].tolist()
     return out
 
 

@@ -103,15 +103,19 @@ class Phases:
 
     construct_above: a fleet-minimising (benchmark) run above this starts from the construction
     (every other run always does). parts_above: larger days are searched part by part from the
-    construction. lns_up_to: the ruin-and-recreate search runs up to this (beyond it the Python
-    search is too slow to pay off). part_caregivers: caregivers per part, small enough for
-    OR-Tools to search quickly.
+    construction when the ruin-and-recreate search does not apply. lns_up_to: the
+    ruin-and-recreate search runs up to this (it prices insertions with numpy over the whole
+    day, so it also runs on the street centre). check_up_to: up to this, OR-Tools re-checks
+    (and polishes) the search's plan; above it building the routing model alone costs more than
+    the check gains. part_caregivers: caregivers per part, small enough for OR-Tools to search
+    quickly.
     """
 
     construct_above: int = 200
     parts_above: int = 800
-    lns_up_to: int = 800
+    lns_up_to: int = 5000
     part_caregivers: int = 12
+    check_up_to: int = 800
 
     def __post_init__(self) -> None:
         _check_fields(self, "phases")

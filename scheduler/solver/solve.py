@@ -108,9 +108,9 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
 
 
 def _needs_sync_search(data: Compiled, params: SolveParams) -> bool:
-    """Up to ``params.phases.lns_up_to`` tasks the ruin-and-recreate search beats OR-Tools' local search: on
-    two-carer visits (see scheduler.solver.lns) and on station days with breaks and two windows
-    (bench/results/station-day-*.md)."""
+    """Up to ``params.phases.lns_up_to`` tasks the ruin-and-recreate search beats OR-Tools'
+    local search: on two-carer visits (see scheduler.solver.lns) and on station days with
+    breaks and two windows (bench/results/station-day-*.md), the street centre included."""
     return len(data.tasks) <= params.phases.lns_up_to
 
 
@@ -151,6 +151,8 @@ def _with_lns(
     if better is None:
         return first
     better.solutions = first.solutions + 1
+    if len(data.tasks) > params.phases.check_up_to:
+        return better
     final = construct.warm_run(build(data), data, params, clock.left(), better)
     phases.append(f"check{' (plan refused)' if final is None else ''}@{clock.elapsed():.1f}s")
     if final is not None and _better(data, final, better):

@@ -155,3 +155,90 @@ def test_cli_json_routes_are_per_caregiver_in_problem_order(tmp_path, capsys):
     assert out["routes"][1] == []
     assert sorted(out["routes"][2]) == ["v2", "v3"]
     assert len(out["routes"]) == 3
+
+
+def test_capacities_go_through_the_sync_aware_search_and_hold():
+    """Four deliveries of one unit next to each other, two caregivers carrying two each: the
+    search (not OR-Tools alone) splits them, though one caregiver alone would travel less."""
+    prob = problem(
+        [carer("a", capacity=2, breaks=LUNCH), carer("b", capacity=2)],
+        [visit(f"m{i}", 5 + 0.1 * i, 0, 400, 10, demand=1) for i in range(4)]
+        + [visit("bath", 3, 0, 400, 20, carers=2, sync=Sync("together"))],
+    )
+    solution = solve(prob, params())
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns:") for p in solution.stats.phases)
+    loads = [sum(s.visit_id.startswith("m") for s in r.stops) for r in solution.routes]
+    assert sorted(loads) == [2, 2]
+    checked(prob, solution)
+
+
+def test_validator_flags_a_route_over_its_capacity():
+    prob = problem([carer("a", capacity=1)], [visit("m1", 1, demand=1), visit("m2", 2, demand=1)])
+    plan = {"routes": [{"caregiver": "a", "stops": [["m1", 0, 1], ["m2", 0, 13]], "breaks": []}]}
+    report = validate_plan(prob, plan)
+    assert not report.feasible
+    assert "load 2 exceeds capacity 1" in " | ".join(report.violations)
+
+
+def test_a_large_day_keeps_the_sync_aware_plan_without_the_or_tools_check():
+    """Above ``Phases.check_up_to`` tasks (the street centre) the search's own plan is final:
+    pairs stay exact and the trace shows the search ran and no check followed."""
+    from scheduler.solver.params import Phases
+
+    lunch = (Break(100, 160, 30),)
+    prob = problem(
+        [carer("a", breaks=lunch), carer("b", breaks=lunch), carer("c")],
+        [
+            visit("a1", 3, 20, 60, 30),
+            visit("bath", 4, 90, 170, 45, carers=2, sync=Sync("together")),
+            visit("b1", -3, 150, 260, 30),
+            visit("esc", 2, 200, 300, 20, carers=2, sync=Sync("ordered", 10, 30)),
+        ],
+    )
+    solution = solve(prob, params(phases=Phases(check_up_to=1)))
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns") for p in solution.stats.phases)
+    assert not any(p.startswith("check") for p in solution.stats.phases)
+    checked(prob, solution)
+
+
+def test_a_working_limit_with_a_lunch_break_goes_through_the_search_and_holds():
+    """Both visits prefer ``a``, but a morning and an afternoon visit do not fit in its 200
+    working minutes (its lunch break counts): the search gives one to ``b``."""
+    pref = frozenset({"a"})
+    prob = problem(
+        [carer("a", breaks=(Break(60, 120, 30),), max_working_minutes=200), carer("b")],
+        [
+            visit("am", 5, 0, 60, 30, preferred_caregivers=pref),
+            visit("pm", 5, 300, 400, 30, preferred_caregivers=pref),
+        ],
+        continuity=50,
+    )
+    solution = solve(prob, params())
+    assert solution.unassigned == ()
+    assert any(p.startswith("lns:") for p in solution.stats.phases)
+    assert sorted(solution.assignment().values()) == [("a",), ("b",)]
+    checked(prob, solution)
+
+
+def test_a_working_limit_ending_before_the_lunch_break_leaves_the_caregiver_unused():
+    """``a`` could not take its lunch within 150 working minutes: it stays idle (an unused
+    shift takes no break) and ``b`` serves the day; before, the construction crashed."""
+    prob = problem(
+        [carer("a", breaks=LUNCH, max_working_minutes=150), carer("b")],
+        [visit("am", 5, 0, 60, 30), visit("pm", 5, 300, 400, 30)],
+    )
+    solution = solve(prob, params())
+    assert solution.assignment() == {"am": ("b",), "pm": ("b",)}
+    checked(prob, solution)
+
+
+def test_validator_flags_a_day_over_its_working_limit():
+    prob = problem(
+        [carer("a", max_working_minutes=100)], [visit("am", 5, 0, 60), visit("pm", 5, 300, 400)]
+    )
+    plan = {"routes": [{"caregiver": "a", "stops": [["am", 0, 5], ["pm", 0, 300]], "breaks": []}]}
+    report = validate_plan(prob, plan)
+    assert not report.feasible
+    assert "works 315.00 min, more than 100" in " | ".join(report.violations)
