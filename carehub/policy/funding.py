@@ -186,3 +186,18 @@ def _as_dict(row: VisitFunding, frozen: bool) -> dict:
             "unit_minutes", *vars(Parts(0)))  # fmt: skip
     return {"visit_id": row.visit_id, "frozen": frozen, "funding_id": row.id,
             **{k: getattr(row, k) for k in keys}}  # fmt: skip
+
+
+def frozen_splits(visit_ids) -> dict[int, VisitFunding]:
+    """The current (not reversed) split of each of the visits, in one query (a page's worth)."""
+    ids = list(visit_ids)
+    if not ids:
+        return {}
+    reversed_ids = select(VisitFunding.reverses_id).where(VisitFunding.reverses_id.is_not(None))
+    query = (
+        select(VisitFunding)
+        .where(VisitFunding.visit_id.in_(ids), VisitFunding.kind == "split",
+               VisitFunding.id.not_in(reversed_ids))
+        .order_by(VisitFunding.id)
+    )  # fmt: skip
+    return {row.visit_id: row for row in db.session.scalars(query)}

@@ -98,3 +98,12 @@ def test_more_than_the_balance_is_refused_naming_the_field(holder):
     refused = _book(holder, minutes=240)  # 60.00 yuan: 120 minutes, 90 held
     assert refused.status_code in (409, 422), refused.json
     assert _balance(holder) == (90, 0)
+
+
+def test_the_visits_page_shows_the_frozen_split(app, world, holder, client, login):
+    booked = _book(holder)
+    with app.app_context():
+        verify(world.user("coord_a"), db.session.get(Visit, booked.json["visit_id"]))
+    login("coord_a")
+    page = client.get("/visits?day=2026-01-09").get_data(as_text=True)
+    assert "政府" in page and "15.00" in page and "时间币 30 分钟" in page
