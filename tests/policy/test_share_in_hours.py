@@ -100,10 +100,15 @@ def test_more_than_the_balance_is_refused_naming_the_field(holder):
     assert _balance(holder) == (90, 0)
 
 
-def test_the_visits_page_shows_the_frozen_split(app, world, holder, client, login):
+def test_the_visits_page_shows_the_estimate_then_the_frozen_split(app, world, holder, client,
+                                                                  login):  # fmt: skip
     booked = _book(holder)
+    login("coord_a")
+    planned = client.get("/visits?day=2026-01-09").get_data(as_text=True)
+    assert "预估" in planned and "时间币 30 分钟" in planned
     with app.app_context():
         verify(world.user("coord_a"), db.session.get(Visit, booked.json["visit_id"]))
     login("coord_a")
     page = client.get("/visits?day=2026-01-09").get_data(as_text=True)
     assert "政府" in page and "15.00" in page and "时间币 30 分钟" in page
+    assert "预估" not in page
