@@ -19,6 +19,8 @@ from carehub.careplans.fortnight import care_plan_of, service_names
 from carehub.careplans.models import FUNDING_TIERS
 from carehub.careplans.recurrence import describe
 from carehub.common.errors import CareHubError
+from carehub.policy.estimates import estimates
+from carehub.policy.funding import frozen_splits
 from carehub.registry.models import SERVICE_CODES
 from carehub.registry.views.common import actor, guarded
 from carehub.ui import LABELS
@@ -64,6 +66,8 @@ def visits():
         "careplans/visits.html", page=page, error=error, day=day, span=span, args=args,
         services=SERVICE_CODES, states=STATES, fundings=FUNDING_TIERS, names=service_names(),
         previous=day - timedelta(days=span), following=day + timedelta(days=span),
+        splits=frozen_splits(v.id for v in page.items) if page else {},
+        estimates=estimates(page.items) if page else {},
     )  # fmt: skip
 
 

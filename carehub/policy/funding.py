@@ -17,12 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from carehub.extensions import db
 from carehub.policy import eligibility as elig
 from carehub.policy.models import AllowanceMonth, PolicyVersion, VisitFunding
-from carehub.policy.split import Parts, price_fen, split
+from carehub.policy.split import Parts, in_hours, price_fen, split
 from carehub.policy.versions import district_of_station, version_on
 from carehub.registry.models import Caregiver, Contract, ContractPrice, contract_stations
 from carehub.visits.models import Visit, VisitCarer
 
 SUBSIDISED = ("government", "low_cost")
+SHARE_IN_HOURS = ("low_cost", "paid")  # the fundings whose resident share may be paid in hours
 
 
 def contract_price(visit: Visit) -> tuple[int | None, int, int]:
@@ -75,8 +76,24 @@ def compute(visit: Visit, version: PolicyVersion | None, spent: AllowanceMonth |
     parts = split(tier, price, allowance_left=allowance_left, cap_left=cap_left,
                   share_pct=version.low_cost_share_pct if version else 0,
                   minutes=visit.duration_minutes * visit.carers)  # fmt: skip
+    if visit.funding in SHARE_IN_HOURS and _chose_hours(visit.id):
+        parts = in_hours(parts)
     clause = "no_price" if provider_id is None else eligible.clause
     return parts, tier, clause, provider_id, unit_price, unit_minutes
+
+
+def _chose_hours(visit_id: int) -> bool:
+    """The resident chose hours for their share: the time bank holds minutes for the visit."""
+    from carehub.timebank.flows import open_hold
+
+    return open_hold(visit_id) is not None
+
+
+def share_in_hours(visit: Visit) -> int:
+    """The minutes the resident's share of ``visit`` would cost now (the booking's hold)."""
+    version = version_on(district_of_station(visit.station_id), visit.visit_date)
+    spent = db.session.get(AllowanceMonth, (visit.resident_id, elig.month_of(visit.visit_date)))
+    return in_hours(compute(visit, version, spent)[0]).time_credit_minutes
 
 
 def _full(version: PolicyVersion | None, what: str) -> int:
@@ -169,3 +186,18 @@ def _as_dict(row: VisitFunding, frozen: bool) -> dict:
             "unit_minutes", *vars(Parts(0)))  # fmt: skip
     return {"visit_id": row.visit_id, "frozen": frozen, "funding_id": row.id,
             **{k: getattr(row, k) for k in keys}}  # fmt: skip
+
+
+def frozen_splits(visit_ids) -> dict[int, VisitFunding]:
+    """The current (not reversed) split of each of the visits, in one query (a page's worth)."""
+    ids = list(visit_ids)
+    if not ids:
+        return {}
+    reversed_ids = select(VisitFunding.reverses_id).where(VisitFunding.reverses_id.is_not(None))
+    query = (
+        select(VisitFunding)
+        .where(VisitFunding.visit_id.in_(ids), VisitFunding.kind == "split",
+               VisitFunding.id.not_in(reversed_ids))
+        .order_by(VisitFunding.id)
+    )  # fmt: skip
+    return {row.visit_id: row for row in db.session.scalars(query)}

@@ -10,12 +10,20 @@ becomes low cost (DESIGN §3: the government pays its share up to the month's ca
 cap does not cover is paid. A ``time_credit`` visit is paid by the district's time-bank guarantee
 fund (government_fen = price) and records duration × carers minutes, which the time bank posts.
 A volunteer visit costs nothing.
+
+Share in hours: where a low-cost or paid resident chooses, the resident's share (copay + paid)
+is paid from their time-bank account instead. The fen of that share move to government_fen (the
+time-bank guarantee fund pays the provider, as for a ``time_credit`` visit) and the share becomes
+``share_fen × 60 / hour_value_fen`` minutes, rounded UP to the whole minute (the holder never
+pays less than the share is worth). The default hour value is HOUR_VALUE_FEN (30 yuan an hour).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+HOUR_VALUE_FEN = 3000
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,23 @@ def low_cost(amount: int, share_pct: int, cap_left: int) -> tuple[int, int, int]
         return 0, 0, amount
     government = min(half_up(Decimal(amount) * share_pct / 100), cap_left)
     return government, amount - government, 0
+
+
+def share_minutes(share_fen: int, hour_value_fen: int = HOUR_VALUE_FEN) -> int:
+    """Minutes worth ``share_fen`` at the hour value, rounded up to the whole minute."""
+    if share_fen <= 0:
+        return 0
+    return -(-share_fen * 60 // hour_value_fen)
+
+
+def in_hours(parts: Parts, hour_value_fen: int = HOUR_VALUE_FEN) -> Parts:
+    """``parts`` with the resident's share (copay + paid) paid in time-bank minutes."""
+    share = parts.copay_fen + parts.paid_fen
+    if share <= 0:
+        return parts
+    return Parts(parts.price_fen, government_fen=parts.government_fen + share,
+                 time_credit_minutes=share_minutes(share, hour_value_fen),
+                 allowance_fen=parts.allowance_fen, low_cost_fen=parts.low_cost_fen)  # fmt: skip
 
 
 def split(tier: str, price: int, *, allowance_left: int = 0, share_pct: int = 0,

@@ -73,3 +73,8 @@ def missing(what: str, record_id) -> NotFound:
 
 def future():
     return _l("Not in the future.")
+
+
+def nothing_to_pay(field: str) -> Invalid:
+    return invalid(field, "nothing_to_pay",
+                   _l("The resident owes nothing for this visit: there is no share to pay in hours."))  # fmt: skip

@@ -98,14 +98,25 @@ def open_hold(visit_id: int) -> Transaction | None:
     return db.session.scalar(query)
 
 
-def settle(actor, visit, outcome: str) -> Transaction | None:
-    """``post`` the visit's hold (verified: the minutes are spent) or ``release`` it (dropped)."""
+def settle(actor, visit, outcome: str, spent: int | None = None) -> Transaction | None:
+    """``post`` the visit's hold (verified: the minutes are spent) or ``release`` it (dropped).
+
+    ``spent``: post exactly these minutes (a share paid in hours, as frozen in the split); the
+    rest of the hold goes back to the payer, a shortfall is taken from the payer's balance."""
     head = ledger.lock_head()
     found = open_hold(visit.id)
     if found is None:
         return None
     payer = next(e for e in found.entries if e.minutes < 0)
     minutes = -payer.minutes
+    if outcome == "post" and spent is not None:
+        holds, issuer, back = ledger.lock_accounts(
+            [ledger.system_account("holds"), ledger.system_account("issuer"), payer.account]
+        )
+        legs = [(holds, -minutes), (issuer, spent), (back, minutes - spent)]
+        posting = Posting("post", legs, visit_id=visit.id, settles_id=found.id,
+                          service_date=visit.visit_date)  # fmt: skip
+        return ledger.append(actor, head, posting)
     target = ledger.system_account("issuer") if outcome == "post" else payer.account
     holds, target = ledger.lock_accounts([ledger.system_account("holds"), target])
     legs = [(holds, -minutes), (target, minutes)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from carehub.extensions import db
+from carehub.policy.funding import SHARE_IN_HOURS, current_split
 from carehub.registry.models import Volunteer
 from carehub.timebank import flows
 from carehub.visits.hooks import on_transition
@@ -27,9 +28,12 @@ def credit_volunteers(actor, visit, from_state, to_state) -> None:
                      visit.visit_date, visit.station_id, visit_id=visit.id)  # fmt: skip
     if visit.funding == "time_credit":
         flows.settle(actor, visit, "post")
+    elif visit.funding in SHARE_IN_HOURS:
+        split = current_split(visit.id)  # frozen just before (policy listeners run first)
+        flows.settle(actor, visit, "post", split.time_credit_minutes if split else 0)
 
 
 @on_transition("cancelled", "missed")
 def release_hold(actor, visit, from_state, to_state) -> None:
-    if visit.funding == "time_credit":
+    if visit.funding == "time_credit" or visit.funding in SHARE_IN_HOURS:
         flows.settle(actor, visit, "release")

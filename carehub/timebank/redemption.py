@@ -53,18 +53,32 @@ def redeem(actor, payload: dict, key: str | None = None) -> dict:
     rules = rules_on(data["visit_date"])
     if age_on(born, data["visit_date"]) < rules.redeem_age:
         raise errors.too_young("account_id", age_on(born, data["visit_date"]), rules.redeem_age)
-    request = {k: v for k, v in payload.items() if k != "account_id"} | {"funding": "time_credit"}
+    funding = data["share_of"] or "time_credit"
+    request = {k: v for k, v in payload.items() if k not in ("account_id", "share_of")}
+    request["funding"] = funding
     with flows.unit():
         head = ledger.lock_head()
         prior = ledger.replayed(actor, key, ledger.request_hash(data))
         if prior is not None:
             return _result(prior)
         visit = request_visit(_agent(actor, resident.station_id), request)
-        minutes = visit.duration_minutes * visit.carers
+        minutes = _minutes(visit)
         held = flows.hold(actor, head, account, visit, minutes, key, ledger.request_hash(data))
         record(actor, "redeem", "timebank_transaction", held.id, visit.station_id,
                {"visit_id": visit.id, "minutes": minutes})  # fmt: skip
     return _result(held)
+
+
+def _minutes(visit: Visit) -> int:
+    """The whole visit (duration × carers), or only the resident's share estimated in hours."""
+    if visit.funding == "time_credit":
+        return visit.duration_minutes * visit.carers
+    from carehub.policy.funding import share_in_hours
+
+    minutes = share_in_hours(visit)
+    if minutes <= 0:
+        raise errors.nothing_to_pay("share_of")
+    return minutes
 
 
 def _result(held: Transaction) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carehub.policy.split import price_fen, split
+from carehub.policy.split import in_hours, price_fen, share_minutes, split
 
 TIERS = ("government", "low_cost", "paid", "time_credit", "volunteer")
 money = st.integers(0, 10_000_000)
@@ -57,3 +57,33 @@ def test_price_is_prorated_and_rounded_half_up_at_the_fen():
     assert price_fen(1000, 60, 50, 1) == 833  # 833.33
     assert price_fen(1001, 60, 30, 1) == 501  # 500.5 rounds up
     assert price_fen(4000, 60, 60, 2) == 8000  # two carers: twice the price
+
+
+@given(tier=st.sampled_from(("low_cost", "paid")), price=money, share=st.integers(0, 100),
+       cap_left=money, hour_value=st.integers(1, 100_000))  # fmt: skip
+def test_share_in_hours_moves_the_share_to_minutes_and_still_adds_up(
+    tier, price, share, cap_left, hour_value
+):
+    cash = split(tier, price, share_pct=share, cap_left=cap_left)
+    hours = in_hours(cash, hour_value)
+    owed = cash.copay_fen + cash.paid_fen
+    assert hours.copay_fen == hours.paid_fen == 0
+    assert hours.government_fen == cash.government_fen + owed == hours.price_fen
+    assert hours.low_cost_fen == cash.low_cost_fen
+    assert hours.allowance_fen + hours.low_cost_fen <= hours.government_fen
+    # rounded up: the minutes are worth the share, and one minute fewer would not be
+    assert hours.time_credit_minutes * hour_value >= owed * 60
+    assert (hours.time_credit_minutes - 1) * hour_value < owed * 60 or owed == 0
+
+
+def test_share_in_hours_at_the_default_hour_value():
+    # 80 yuan paid visit at 30 yuan an hour: 160 minutes; 10.01 yuan rounds up to 21 minutes
+    assert in_hours(split("paid", 8000)).time_credit_minutes == 160
+    assert share_minutes(1001) == 21
+    copay = in_hours(split("low_cost", 5000, share_pct=60, cap_left=100000))
+    assert (copay.government_fen, copay.copay_fen, copay.time_credit_minutes) == (5000, 0, 40)
+
+
+def test_nothing_to_pay_means_no_minutes():
+    parts = split("low_cost", 5000, share_pct=100, cap_left=100000)
+    assert in_hours(parts) == parts
