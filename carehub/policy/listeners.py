@@ -4,9 +4,9 @@ transaction (imported by ``create_app``)."""
 from __future__ import annotations
 
 from carehub.policy.funding import freeze
-from carehub.visits.hooks import on_transition
+from carehub.visits.hooks import FIRST, on_transition
 
 
-@on_transition("verified")
+@on_transition("verified", order=FIRST)  # the time bank posts the minutes this split freezes
 def freeze_split(actor, visit, _from_state, _to_state) -> None:
     freeze(actor, visit)

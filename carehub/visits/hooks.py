@@ -15,22 +15,26 @@ from collections.abc import Callable
 Listener = Callable[..., None]  # listener(actor, visit, from_state, to_state)
 LISTENERS: dict[str, list[Listener]] = defaultdict(list)
 ANY = "*"
+FIRST, NORMAL = 10, 100  # ``order``: the policy's split is frozen FIRST, since others read it
 
 
-def on_transition(*states: str) -> Callable[[Listener], Listener]:
+def on_transition(*states: str, order: int = NORMAL) -> Callable[[Listener], Listener]:
     """Register ``listener(actor, visit, from_state, to_state)`` for transitions into ``states``
-    (or every transition with ``ANY``). Registering the same function twice has no effect."""
+    (or every transition with ``ANY``); lower ``order`` runs first, then registration order.
+    Registering the same function twice has no effect."""
 
     def register(listener: Listener) -> Listener:
+        listener.transition_order = order
         for state in states or (ANY,):
             if listener not in LISTENERS[state]:
                 LISTENERS[state].append(listener)
+                LISTENERS[state].sort(key=lambda fn: getattr(fn, "transition_order", NORMAL))
         return listener
 
     return register
 
 
 def announce(actor, visit, from_state: str | None, to_state: str) -> None:
-    """Tell every listener of ``to_state`` (then those of every state), in registration order."""
+    """Tell every listener of ``to_state`` (then those of every state), by order."""
     for listener in (*LISTENERS.get(to_state, ()), *LISTENERS.get(ANY, ())):
         listener(actor, visit, from_state, to_state)

@@ -49,6 +49,17 @@ def test_listeners_hear_their_transitions_after_the_state_changed(app, one_visit
                      (one_visit, "completed", "verified", "verified"), ("any", "verified")]  # fmt: skip
 
 
+def test_a_lower_order_runs_first_whatever_the_import_order(app, one_visit, monkeypatch):
+    monkeypatch.setattr(hooks, "LISTENERS", type(hooks.LISTENERS)(list))
+    calls = []
+    hooks.on_transition("scheduled")(lambda *_: calls.append("normal"))
+    hooks.on_transition("scheduled", order=hooks.FIRST)(lambda *_: calls.append("first"))
+    with app.app_context():
+        transition(None, db.session.get(Visit, one_visit), "scheduled")
+        db.session.rollback()
+    assert calls == ["first", "normal"]
+
+
 def test_a_listener_can_refuse_a_transition(app, one_visit, monkeypatch):
     monkeypatch.setattr(hooks, "LISTENERS", type(hooks.LISTENERS)(list))
 
