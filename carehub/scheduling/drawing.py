@@ -169,3 +169,23 @@ def _projection(points, width: int, height: int, pad: int = 24):
         return round(x, 1), round(y, 1)
 
     return project
+
+
+LOAD_BAR = 160  # px of the longest working day in the load table
+
+
+def load(plan) -> list[dict]:
+    """Per carer: visits, service, travel and overtime minutes summed over their routes (meal
+    rounds included), with bar widths against the busiest carer, so an uneven day shows."""
+    rows: dict[tuple[str, int], dict] = {}
+    for r in plan.routes or []:
+        row = rows.setdefault((r["kind"], r["id"]), {"name": r["name"], "visits": 0,
+                                                     "service": 0, "travel": 0, "overtime": 0})  # fmt: skip
+        row["visits"] += len(r.get("stops") or [])
+        for key in ("service", "travel", "overtime"):
+            row[key] += int(r.get(key) or 0)
+    busiest = max((r["service"] + r["travel"] for r in rows.values()), default=0) or 1
+    for row in rows.values():
+        row["service_w"] = round(LOAD_BAR * row["service"] / busiest)
+        row["travel_w"] = round(LOAD_BAR * row["travel"] / busiest)
+    return sorted(rows.values(), key=lambda r: -(r["service"] + r["travel"]))
