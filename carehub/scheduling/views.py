@@ -109,7 +109,7 @@ def _plan_context(plan: SchedulePlan, plans: list[SchedulePlan]) -> dict:
             flash(err.message, "error")
     unassigned = [(u, visits.get(u.visit_id), render(u.code, u.params)) for u in plan.unassigned]
     return {"visits": visits, "names": names, "carer_names": carers, "diff": diff,
-            "timeline": drawing.timeline(plan, names), "load": drawing.load(plan),
+            "timeline": drawing.timeline(plan, names, absences.off_hours(plan.station_id, plan.day)), "load": drawing.load(plan),
             "absences": absences.of_day(plan.station_id, plan.day), "route_map": drawing.route_map(plan),
             "unassigned": unassigned, "candidates": candidates, "recommend_for": recommend_for,
             "published": services.published_of(plan), "pins": {p.visit_id: p for p in

@@ -83,3 +83,4 @@ def test_the_page_records_and_shows_an_absence(app, api, world, login):
     page = client.get(f"/schedule?day={DAY}&plan={draft['id']}").get_data(as_text=True)
     assert "缺勤与迟到 (1)" in page and "家中有事" in page and "13:00" in page
     assert 'class="absence-absent"' in page
+    assert 'class="bar off"' in page and "13:00–17:00" in page  # drawn on the carer's row
