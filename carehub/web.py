@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     from carehub.careplans.blueprint import bp as careplans_bp
     from carehub.imports.views import bp as import_bp
     from carehub.jobs.views import bp as jobs_bp
+    from carehub.notices.views import bp as notices_bp
     from carehub.policy import views as policy_views
     from carehub.registry.views import bp as registry_bp
     from carehub.scheduling.views import bp as scheduling_bp
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(import_bp)
     app.register_blueprint(careplans_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(execution_bp)
     app.register_blueprint(settlement_bp)

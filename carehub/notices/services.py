@@ -13,6 +13,9 @@ from carehub.notices.models import Notice
 MESSAGES: dict[str, object] = {
     "route_changed": _l("Your route for %(day)s has changed."),
     "visit_cancelled": _l("The visit to %(resident)s on %(day)s is cancelled."),
+    "complaint_escalated": _l(
+        "Complaint %(id)s at %(station)s was due on %(due)s and is not closed: escalated."
+    ),
     "hours_capped": _l(
         "%(minutes)s minutes served on %(day)s were not credited: the monthly cap is reached."
     ),
@@ -20,18 +23,20 @@ MESSAGES: dict[str, object] = {
 
 
 def post(station_id: int, code: str, params: dict | None = None, *, caregiver_id=None,
-         volunteer_id=None) -> Notice:  # fmt: skip
-    """Queue a notice for one carer in the caller's transaction (it appears once committed)."""
+         volunteer_id=None, user_id=None) -> Notice:  # fmt: skip
+    """Queue a notice for one carer or account in the caller's transaction (it appears once
+    committed)."""
     if code not in MESSAGES:
         raise ValueError(f"unknown notice code {code!r}: add it to notices.services.MESSAGES")
     notice = Notice(station_id=station_id, code=code, params=params or {},
-                    caregiver_id=caregiver_id, volunteer_id=volunteer_id)  # fmt: skip
+                    caregiver_id=caregiver_id, volunteer_id=volunteer_id,
+                    user_id=user_id)  # fmt: skip
     db.session.add(notice)
     return notice
 
 
 def unread_for(user, limit: int = 20) -> list[Notice]:
-    """The account's carer's unread notices, newest first (none for other roles)."""
+    """The account's unread notices (its carer's for a carer account), newest first."""
     query = _own(select(Notice), user)
     if query is None:
         return []
@@ -64,4 +69,6 @@ def _own(query, user):
         return query.where(Notice.caregiver_id == user.caregiver_id)
     if getattr(user, "volunteer_id", None):
         return query.where(Notice.volunteer_id == user.volunteer_id)
+    if getattr(user, "id", None):
+        return query.where(Notice.user_id == user.id)
     return None

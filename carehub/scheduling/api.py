@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from carehub.api.helpers import actor, json_body, page_body, query_args
 from carehub.jobs.schemas import JobOut
 from carehub.registry.api import body_doc, query_doc
+from carehub.scheduling import absences, services
 from carehub.scheduling import schemas as s
-from carehub.scheduling import services
 
 blp = Blueprint("scheduling_api", __name__, description="Scheduling (排班): runs, plans, publish")
 
@@ -105,3 +105,19 @@ class Setting(MethodView):
     def put(self, station_id: int):
         """Whether the nightly plan of tomorrow is published at once."""
         return services.set_setting(actor(), station_id, json_body())
+
+
+@blp.route("/carer-absences")
+class Absences(MethodView):
+    @blp.doc(**query_doc(s.AbsenceQuery))
+    @blp.response(200, s.AbsenceOut(many=True))
+    def get(self):
+        """A station-day's recorded absences and lateness, oldest first."""
+        return absences.list_absences(actor(), query_args())
+
+    @blp.doc(**body_doc(s.AbsenceIn))
+    @blp.response(201, s.AbsenceOut)
+    def post(self):
+        """Record a carer absent (all day, from, or between times) or late, with a reason: that
+        day's new plans leave them out for those hours and re-plans start from it."""
+        return absences.record_absence(actor(), json_body())

@@ -58,9 +58,9 @@ def by_carer(routes: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def timeline(plan, names: dict[int, str]) -> Timeline:
+def timeline(plan, names: dict[int, str], off: dict | None = None) -> Timeline:
     """One row per carer on duty: the shifts, then travel, waiting, each visit, the breaks and
-    the handovers of a lunch round."""
+    the handovers of a lunch round; ``off`` (carer -> minutes away) draws recorded absences."""
     routes = plan.routes or []
     lo = min([r["shift_start"] for r in routes] or [7 * 60])
     hi = max([max(r["shift_end"], r["end"]) for r in routes] or [19 * 60])
@@ -82,6 +82,11 @@ def timeline(plan, names: dict[int, str]) -> Timeline:
                                 _("lunch round") if r.get("meal") else ""))  # fmt: skip
         for r in pieces:
             _stops(row, r, x, w, names)
+        for a, b in (off or {}).get((pieces[0]["kind"], pieces[0]["id"]), []):
+            a, b = max(a, lo), min(b, hi)
+            if b > a:
+                row.bars.append(Bar(x(a), w(b - a), "off", f"{_('Absences and lateness')} "
+                                                           f"{hhmm(a)}–{hhmm(b)}"))  # fmt: skip
         rows.append(row)
     ticks = [(x(t), hhmm(t)) for t in range(int(lo), int(hi) + 1, 60)]
     return Timeline(rows, ticks, WIDTH, 34 + len(rows) * ROW)
@@ -169,3 +174,23 @@ def _projection(points, width: int, height: int, pad: int = 24):
         return round(x, 1), round(y, 1)
 
     return project
+
+
+LOAD_BAR = 160  # px of the longest working day in the load table
+
+
+def load(plan) -> list[dict]:
+    """Per carer: visits, service, travel and overtime minutes summed over their routes (meal
+    rounds included), with bar widths against the busiest carer, so an uneven day shows."""
+    rows: dict[tuple[str, int], dict] = {}
+    for r in plan.routes or []:
+        row = rows.setdefault((r["kind"], r["id"]), {"name": r["name"], "visits": 0,
+                                                     "service": 0, "travel": 0, "overtime": 0})  # fmt: skip
+        row["visits"] += len(r.get("stops") or [])
+        for key in ("service", "travel", "overtime"):
+            row[key] += int(r.get(key) or 0)
+    busiest = max((r["service"] + r["travel"] for r in rows.values()), default=0) or 1
+    for row in rows.values():
+        row["service_w"] = round(LOAD_BAR * row["service"] / busiest)
+        row["travel_w"] = round(LOAD_BAR * row["travel"] / busiest)
+    return sorted(rows.values(), key=lambda r: -(r["service"] + r["travel"]))

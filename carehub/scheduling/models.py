@@ -153,3 +153,44 @@ class StationScheduling(db.Model):
     __tablename__ = "station_scheduling"
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
     auto_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+ABSENCE_KINDS = ("absent", "late")
+
+
+class CarerAbsence(db.Model):
+    """A carer absent (all day, or from a time, or between two times) or late on one day, as a
+    coordinator recorded it: that day's plans leave the carer out for those hours, a re-plan
+    starts from it. Times are minutes after the station's local midnight."""
+
+    __tablename__ = "carer_absences"
+    __table_args__ = (
+        CheckConstraint(ONE_CARER, name="one_carer"),
+        CheckConstraint(_in("kind", ABSENCE_KINDS), name="kind"),
+        CheckConstraint(
+            "kind <> 'late' OR (minutes_late BETWEEN 1 AND 480 AND from_minute IS NOT NULL"
+            " AND to_minute IS NULL)",
+            name="late_fields",
+        ),  # fmt: skip
+        CheckConstraint("kind <> 'absent' OR minutes_late IS NULL", name="absent_fields"),
+        CheckConstraint(
+            "from_minute IS NULL OR from_minute BETWEEN 0 AND 1439", name="from_minute"
+        ),
+        CheckConstraint(
+            "to_minute IS NULL OR (from_minute IS NOT NULL AND to_minute > from_minute"
+            " AND to_minute <= 1440)",
+            name="to_minute",
+        ),  # fmt: skip
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    from_minute: Mapped[int | None] = mapped_column(Integer)  # late: when it was reported
+    to_minute: Mapped[int | None] = mapped_column(Integer)
+    minutes_late: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,6 +22,7 @@ from carehub.careplans.models import CarePlanItem, VolunteerAvailability, Volunt
 from carehub.common.clock import timezone
 from carehub.extensions import db
 from carehub.registry.models import Caregiver, ServiceSkill, Station, Volunteer
+from carehub.scheduling.absences import minus, off_hours
 from carehub.scheduling.models import SchedulePin
 from carehub.visits.models import Visit, VisitCarer
 
@@ -80,13 +81,16 @@ def minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def build_problem(station_id: int, day: date, states=PLANNABLE, pins: bool = True) -> Built:
-    """The day's problem for one station: its visits in ``states``, its carers on duty."""
+def build_problem(station_id: int, day: date, states=PLANNABLE, pins: bool = True,
+                  absences: bool = True) -> Built:  # fmt: skip
+    """The day's problem for one station: its visits in ``states``, its carers on duty (less
+    their recorded absences, unless a re-plan applies those as changes itself)."""
     station = db.session.get(Station, station_id)
     mapping = Mapping(station_id, day)
     base = mapping.base = s.Location(lat=station.latitude, lon=station.longitude)
-    carers = _caregivers(station_id, day, base, mapping) + _volunteers(
-        station_id, day, base, mapping
+    off = off_hours(station_id, day) if absences else {}
+    carers = _caregivers(station_id, day, base, mapping, off) + _volunteers(
+        station_id, day, base, mapping, off
     )
     visits = _visits(station_id, day, states)
     problem_visits = _problem_visits(visits, day, base, carers, mapping, pins)
@@ -125,7 +129,7 @@ def _periods_to_shift(periods, home: s.Location, lunch: bool = True) -> s.Shift:
     return s.Shift(home, home, start, end, tuple(breaks), MAX_OVERTIME)
 
 
-def _caregivers(station_id: int, day: date, base, mapping: Mapping) -> list:
+def _caregivers(station_id: int, day: date, base, mapping: Mapping, off: dict) -> list:
     query = (
         select(Caregiver)
         .where(Caregiver.station_id == station_id, Caregiver.status == "active")
@@ -140,6 +144,7 @@ def _caregivers(station_id: int, day: date, base, mapping: Mapping) -> list:
     for c in db.session.scalars(query):
         periods = [(minutes(w.start), minutes(w.end)) for w in c.working_hours
                    if w.weekday == day.weekday()]  # fmt: skip
+        periods = minus(periods, off.get(("caregiver", c.id), []))
         if not periods:
             continue
         held = {cert.kind for cert in certificates_on(c, day)}
@@ -155,7 +160,7 @@ def _caregivers(station_id: int, day: date, base, mapping: Mapping) -> list:
     return out
 
 
-def _volunteers(station_id: int, day: date, base, mapping: Mapping) -> list:
+def _volunteers(station_id: int, day: date, base, mapping: Mapping, off: dict) -> list:
     volunteers = list(db.session.scalars(
         select(Volunteer).where(Volunteer.station_id == station_id, Volunteer.status == "active")
         .order_by(Volunteer.id)))  # fmt: skip
@@ -174,6 +179,7 @@ def _volunteers(station_id: int, day: date, base, mapping: Mapping) -> list:
     skills_of = _service_skills()
     out = []
     for v in volunteers:
+        slots[v.id] = minus(slots[v.id], off.get(("volunteer", v.id), []))
         if not slots[v.id] or not offers[v.id]:
             continue
         shifts = tuple(s.Shift(base, base, a, b) for a, b in sorted(slots[v.id]))

@@ -215,3 +215,49 @@ class FitOut(Schema):
 class RecommendOut(Schema):
     visit_id = fields.Integer()
     candidates = fields.List(fields.Nested(FitOut))
+
+
+class AbsenceIn(Schema):
+    caregiver_id = fields.Integer(**OPT_ID)
+    volunteer_id = fields.Integer(**OPT_ID)
+    day = Day(required=True)
+    kind = choice(("absent", "late"), required=True)
+    start = fields.Time(allow_none=True, **HHMM,
+                        metadata={"description": "absent from (none: all day); late: reported at"})  # fmt: skip
+    end = fields.Time(allow_none=True, **HHMM, metadata={"description": "absent until"})
+    minutes = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 480))
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+    @validates_schema
+    def _fields(self, data, **_kw):
+        _one_carer(data, required=True)
+        if data["kind"] == "late" and (data.get("minutes") is None or data.get("start") is None):
+            raise refuse("late_fields", _l("Lateness needs minutes and the time reported."),
+                         "minutes")  # fmt: skip
+        if data["kind"] == "late" and data.get("end") is not None:
+            raise refuse("late_fields", _l("Lateness has no end time."), "end")
+        if data["kind"] == "absent" and data.get("minutes") is not None:
+            raise refuse("absent_fields", _l("An absence has no minutes late."), "minutes")
+        end, start = data.get("end"), data.get("start")
+        if end is not None and (start is None or end <= start):
+            raise refuse("end_before_start", _l("The end must be after the start."), "end")
+
+
+class AbsenceQuery(Schema):
+    station_id = fields.Integer(required=True, **{**ID, "strict": False})
+    day = Day(required=True)
+
+
+class AbsenceOut(Schema):
+    id = fields.Integer()
+    station_id = fields.Integer()
+    day = fields.Date()
+    caregiver_id = fields.Integer(allow_none=True)
+    volunteer_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    from_minute = fields.Integer(allow_none=True)
+    to_minute = fields.Integer(allow_none=True)
+    minutes_late = fields.Integer(allow_none=True)
+    reason = fields.String()
+    recorded_by = fields.String()
+    created_at = fields.DateTime()

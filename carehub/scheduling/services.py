@@ -21,6 +21,7 @@ from carehub.extensions import db
 from carehub.jobs.services import request_job
 from carehub.registry.models import Caregiver, Volunteer
 from carehub.registry.services.common import lock, station_for_write
+from carehub.scheduling import absences
 from carehub.scheduling import publish as pub
 from carehub.scheduling import schemas as s
 from carehub.scheduling.models import SchedulePin, SchedulePlan, StationScheduling
@@ -93,8 +94,11 @@ def start_replan(actor: User, plan_id: int, payload: dict):
     plan = get_plan(actor, plan_id)
     if plan.state != "published":
         raise Conflict(_l("Re-plan from the published plan."), code="not_published")
+    changes = _changes_json(data)
+    for key, rows in absences.replan_changes(plan.station_id, plan.day).items():
+        changes[key] = rows + changes[key]  # the stored facts of the day, then the request's
     parameters = {"station_id": plan.station_id, "plan_id": plan.id,
-                  "time_limit": data["time_limit"], **_changes_json(data)}  # fmt: skip
+                  "time_limit": data["time_limit"], **changes}  # fmt: skip
     return request_job(actor, {"kind": "replan-day", "parameters": parameters})
 
 

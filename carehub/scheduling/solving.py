@@ -84,7 +84,8 @@ def replan_from(published: SchedulePlan, data: dict, *, created_by: str) -> Sche
     cancelled and urgent visits are read from the visits themselves), moving as little as
     possible and keeping visits already started where they are. Lunch rounds stay as they were
     but an absent deliverer's, whose meals are re-planned as visits."""
-    built = build_problem(published.station_id, published.day, (*PLANNABLE, *STARTED))
+    built = build_problem(published.station_id, published.day, (*PLANNABLE, *STARTED),
+                          absences=False)  # fmt: skip
     parameters = {"time_limit": data.get("time_limit", 5.0), "seed": 0, "changes": data}
     if built.problem is None:
         return store(built, None, {}, created_by=created_by, parameters=parameters, kind="replan",

@@ -21,7 +21,7 @@ from carehub.extensions import db
 from carehub.jobs.services import get_job
 from carehub.registry.models import Caregiver, Resident, Station, Volunteer
 from carehub.registry.views.common import actor, guarded
-from carehub.scheduling import drawing, services
+from carehub.scheduling import absences, drawing, services
 from carehub.scheduling.models import SchedulePlan
 from carehub.scheduling.reasons import render
 from carehub.ui import LABELS
@@ -109,7 +109,8 @@ def _plan_context(plan: SchedulePlan, plans: list[SchedulePlan]) -> dict:
             flash(err.message, "error")
     unassigned = [(u, visits.get(u.visit_id), render(u.code, u.params)) for u in plan.unassigned]
     return {"visits": visits, "names": names, "carer_names": carers, "diff": diff,
-            "timeline": drawing.timeline(plan, names), "route_map": drawing.route_map(plan),
+            "timeline": drawing.timeline(plan, names, absences.off_hours(plan.station_id, plan.day)), "load": drawing.load(plan),
+            "absences": absences.of_day(plan.station_id, plan.day), "route_map": drawing.route_map(plan),
             "unassigned": unassigned, "candidates": candidates, "recommend_for": recommend_for,
             "published": services.published_of(plan), "pins": {p.visit_id: p for p in
             services.pins_of(actor(), plan.station_id, plan.day)}}  # fmt: skip
@@ -247,3 +248,23 @@ def _hm(moment) -> str:
 @bp.app_template_filter("carer_of")
 def _carer_of(carer: dict, names: dict) -> str:
     return names.get((carer["kind"], carer["id"]), str(carer["id"]))
+
+
+@bp.post("/schedule/absences")
+@login_required
+@guarded
+def absence():
+    """Record an absence or lateness from the page's form; the page shows it from then on."""
+    station_id, the_day = request.form.get("station", type=int), _day(request.form.get("day"))
+    form = request.form
+    body = {**_carer_fields(form.get("carer", "")), "day": the_day.isoformat(),
+            "kind": form.get("kind", "absent"), "reason": form.get("reason", ""),
+            "start": form.get("start") or None, "end": form.get("end") or None,
+            "minutes": form.get("minutes", type=int)}  # fmt: skip
+    _attempt(lambda: absences.record_absence(actor(), body), _("Recorded."))
+    return _back(station_id, the_day, plan=form.get("plan", type=int))
+
+
+@bp.app_template_filter("minute_hm")
+def _minute_hm(minute: int | None) -> str:
+    return "" if minute is None else drawing.hhmm(minute)

@@ -139,6 +139,23 @@ def escalate_overdue(today: date) -> list[int]:
         complaint.escalated_at = clock.utc_now()
         record(None, "escalate", "complaint", complaint.id, complaint.station_id,
                {"due_on": complaint.due_on})  # fmt: skip
+        _notify(complaint)
         done.append(complaint.id)
     db.session.flush()
     return done
+
+
+def _notify(complaint: Complaint) -> None:
+    """Tell the station head (its coordinators) and the bureau (auditors) in the same
+    transaction as the flag, so an escalation is never silent."""
+    from carehub.auth.models import User
+    from carehub.notices import services as notices
+    from carehub.registry.models import Station
+
+    params = {"id": complaint.id, "station": db.session.get(Station, complaint.station_id).name,
+              "due": complaint.due_on.isoformat()}  # fmt: skip
+    users = db.session.scalars(select(User).where(User.active.is_(True),
+                                                  User.role.in_(("coordinator", "auditor"))))  # fmt: skip
+    for user in users:
+        if user.role == "auditor" or complaint.station_id in user.station_ids:
+            notices.post(complaint.station_id, "complaint_escalated", params, user_id=user.id)

@@ -78,3 +78,13 @@ def test_the_page_is_scoped(api, world, login, client):
     client.post("/logout")
     carer = login("carer")
     assert carer.get("/schedule").status_code == 403
+
+
+def test_the_page_shows_the_load_per_carer(app, api, world, login):
+    small_station(api, world)
+    draft = plan(api, world)
+    status, page = _page(login("coord_a"), plan=draft["id"])
+    table = page.split("每位护理员的工作量", 1)[1].split("</table>", 1)[0]
+    served = sum(int(n) for n in re.findall(r'data-label="服务工单">(\d+)<', table))
+    assert status == 200 and served == draft["kpis"]["served"] == 3
+    assert table.count('class="load-bar"') == 2  # both caregivers, each a row
