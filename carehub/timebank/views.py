@@ -186,3 +186,62 @@ def bureau():
                              [[r[f"reach_{a}"] // 60 for r in rows] for a in (60, 70, 80)])  # fmt: skip
     return render_template("timebank/liability.html", r=report, trend=trend,
                            projection=projection)  # fmt: skip
+
+
+def _staff() -> None:
+    if actor().role not in STAFF:
+        abort(403)
+
+
+@bp.route("/kin", methods=["GET", "POST"])
+@login_required
+@guarded
+def kin():
+    """A family tie recorded after the documents were seen; gifts of hours need one."""
+    _staff()
+    if request.method == "POST":
+        body = _ints(_form(), "volunteer_id", "resident_id")
+        _do(lambda: services.record_kin(actor(), body), _("Family tie recorded."))
+        return redirect(url_for("timebank.kin", volunteer_id=body.get("volunteer_id", "")))
+    volunteer_id = request.args.get("volunteer_id", "")
+    ties = services.kin_of(actor(), int(volunteer_id)) if volunteer_id.isdigit() else []
+    return render_template("timebank/kin.html", ties=ties, volunteer_id=volunteer_id,
+                           can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/transactions/<int:transaction_id>/reverse", methods=["GET", "POST"])
+@login_required
+@guarded
+def reverse(transaction_id: int):
+    """A correction with its reason; the page shows the entries it will undo."""
+    _staff()
+    original = services.get_transaction(actor(), transaction_id)
+    if request.method == "POST":
+        body = {"reason": request.form.get("reason", "")}
+        _do(lambda: services.reverse(actor(), transaction_id, body, request.form.get("key")),
+            _("Transaction reversed."))  # fmt: skip
+        return redirect(url_for("timebank.reverse", transaction_id=transaction_id))
+    legs = [(e, services.view(e.account)) for e in original.entries]
+    return render_template("timebank/reverse.html", tx=original, legs=legs, key=uuid.uuid4().hex,
+                           can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/pool", methods=["GET", "POST"])
+@login_required
+@guarded
+def pool():
+    """Pool hours granted to elders, highest priority first (ability, age, living alone)."""
+    _staff()
+    station_id = request.values.get("station_id", "")
+    stations = redemption.pool_stations(actor())
+    station_id = int(station_id) if station_id.isdigit() else (stations[0].id if stations else 0)
+    if request.method == "POST":
+        wanted = [{"resident_id": int(k[8:]), "minutes": int(v)} for k, v in request.form.items()
+                  if k.startswith("minutes_") and k[8:].isdigit() and v.isdigit() and int(v) > 0]  # fmt: skip
+        body = {"station_id": station_id, "requests": wanted}
+        _do(lambda: redemption.allocate_pool(actor(), body, request.form.get("key")),
+            _("Pool hours granted."))  # fmt: skip
+        return redirect(url_for("timebank.pool", station_id=station_id))
+    found = redemption.priority_list(actor(), station_id) if station_id else None
+    return render_template("timebank/pool.html", p=found, key=uuid.uuid4().hex, stations=stations,
+                           can_write=actor().role != "auditor")  # fmt: skip

@@ -1,0 +1,89 @@
+"""The coordinator's pages over the same services as the API: family ties, reversals, pool."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from carehub.extensions import db
+from carehub.timebank.models import Account, Kin, Transaction
+from tests.timebank.helpers import add_resident, resident
+from tests.timebank.test_api_pages import setup  # noqa: F401  (the shared fixture)
+
+
+def test_a_coordinator_records_a_family_tie_on_the_page(setup, app, world, client, login):  # noqa: F811
+    with app.app_context():
+        spouse = add_resident(world.user("coord_a"), world.station_a, born=date(1950, 5, 5))
+    login("coord_a")
+    client.post("/time-bank/kin", data={"volunteer_id": str(setup["volunteer_id"]),
+                                        "resident_id": str(spouse), "relation": "spouse",
+                                        "evidence": "结婚证"})  # fmt: skip
+    page = client.get(f"/time-bank/kin?volunteer_id={setup['volunteer_id']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "结婚证" in text and "配偶" in text
+    with app.app_context():
+        assert db.session.scalar(select(Kin).where(Kin.resident_id == spouse)).relation == "spouse"
+
+
+def test_a_bad_tie_is_refused_on_the_page_and_nothing_is_written(setup, app, client, login):  # noqa: F811
+    login("coord_a")
+    page = client.post("/time-bank/kin", follow_redirects=True,
+                       data={"volunteer_id": str(setup["volunteer_id"]),
+                             "resident_id": str(setup["mother"]), "relation": "cousin",
+                             "evidence": "x"})  # fmt: skip
+    assert page.status_code == 200 and 'class="flash error"' in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Kin).where(Kin.relation == "cousin")) is None
+
+
+def test_an_auditor_sees_the_ties_but_gets_no_form(setup, client, login):  # noqa: F811
+    login("auditor")
+    text = client.get(f"/time-bank/kin?volunteer_id={setup['volunteer_id']}").get_data(as_text=True)
+    assert "户口本" in text and 'name="evidence"' not in text
+
+
+def test_a_coordinator_reverses_a_transaction_with_a_reason(setup, app, client, login):  # noqa: F811
+    with app.app_context():
+        credit = db.session.scalar(select(Transaction).where(Transaction.kind == "credit"))
+        tx_id = credit.id
+    login("coord_a")
+    statement = client.get(f"/time-bank/accounts/{setup['account_id']}/statement")
+    assert f"/time-bank/transactions/{tx_id}/reverse" in statement.get_data(as_text=True)
+    page = client.get(f"/time-bank/transactions/{tx_id}/reverse").get_data(as_text=True)
+    assert "2小时00分" in page and "−2小时00分" in page, page[-1500:]
+    client.post(f"/time-bank/transactions/{tx_id}/reverse", data={"reason": "重复登记",
+                                                                 "key": "rev-1"})  # fmt: skip
+    client.post(f"/time-bank/transactions/{tx_id}/reverse", data={"reason": "重复登记",
+                                                                 "key": "rev-1"})  # fmt: skip
+    with app.app_context():
+        reversals = db.session.scalars(select(Transaction).where(Transaction.reverses_id == tx_id))
+        assert [t.memo for t in reversals] == ["重复登记"]
+        assert db.session.get(Account, setup["account_id"]).balance_minutes == 0
+
+
+def test_another_stations_transaction_is_not_found(setup, app, client, login):  # noqa: F811
+    with app.app_context():
+        tx_id = db.session.scalar(select(Transaction.id).where(Transaction.kind == "credit"))
+    login("coord_b")
+    assert client.get(f"/time-bank/transactions/{tx_id}/reverse").status_code == 404
+
+
+def test_the_pool_page_lists_by_priority_and_grants(setup, app, world, client, login, api):  # noqa: F811
+    api("coord_a").post("/api/v1/time-donations", json={"account_id": setup["account_id"],
+                                                        "minutes": 60})  # fmt: skip
+    with app.app_context():
+        coord = world.user("coord_a")
+        older = add_resident(coord, world.station_a, born=date(1930, 1, 1))
+        name = resident(older).name
+    login("coord_a")
+    text = client.get(f"/time-bank/pool?station_id={world.station_a}").get_data(as_text=True)
+    assert "1小时" in text and name in text
+    client.post("/time-bank/pool", data={"station_id": str(world.station_a), "key": "pool-1",
+                                         f"minutes_{older}": "45",
+                                         f"minutes_{setup['mother']}": "45"})  # fmt: skip
+    with app.app_context():
+        pool = db.session.scalar(select(Account).where(Account.kind == "pool"))
+        assert pool.balance_minutes == 15
+        grants = db.session.scalars(select(Transaction).where(Transaction.memo == "pool")).all()
+        assert len(grants) == 1
