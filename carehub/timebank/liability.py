@@ -66,7 +66,8 @@ def report(actor) -> dict:
     return {"as_of": today, "outstanding_minutes": total, "value_fen": value,
             "hour_value_fen": hour_fen, "fund_fen": fund_fen,
             "cover": str(cover) if cover is not None else None, "by_station": cells,
-            "projection": _projection(owed, today), "trend": _trend(today)}  # fmt: skip
+            "projection": _projection(owed, today), "trend": _trend(today),
+            "station_trends": station_trends(today)}  # fmt: skip
 
 
 def _owed(today: date) -> list[dict]:
@@ -128,3 +129,32 @@ def _trend(today: date, months: int = 12) -> list[dict]:
         )
         points.append({"month": f"{y}-{m + 1:02d}", "minutes": -int(db.session.scalar(query))})
     return points
+
+
+def station_trends(today: date, months: int = 12) -> list[dict]:
+    """Each station's holders' balances at the end of each of the last months (holds excluded:
+    the holds account is district-wide, so a station's line is its holders' own balances)."""
+    names = {s.id: s.name for s in db.session.scalars(select(Station).order_by(Station.id))}
+    ends = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        end_y, end_m = divmod(y * 12 + m + 1, 12)
+        ends.append(
+            (f"{y}-{m + 1:02d}", datetime(end_y, end_m + 1, 1, tzinfo=UTC) if back else None)
+        )
+    series = {sid: [0] * months for sid in names}  # month by month, from the oldest
+    for i, (_month, end) in enumerate(ends):
+        query = (
+            select(Account.station_id, func.sum(Entry.minutes))
+            .join(Transaction, Transaction.id == Entry.transaction_id)
+            .join(Account, Account.id == Entry.account_id)
+            .where(Account.kind.in_(("volunteer", "resident", "pool")))
+            .group_by(Account.station_id)
+        )
+        if end is not None:  # this month's point is the balance now
+            query = query.where(Transaction.created_at < end)
+        for station_id, minutes in db.session.execute(query):
+            if station_id in series:
+                series[station_id][i] = int(minutes or 0)
+    return [{"station": names[sid], "months": [m for m, _ in ends], "minutes": values}
+            for sid, values in series.items() if any(values)]  # fmt: skip

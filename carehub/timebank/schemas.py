@@ -245,6 +245,12 @@ class TrendOut(Schema):
     minutes = fields.Integer()
 
 
+class StationTrendOut(Schema):
+    station = fields.String()
+    months = fields.List(fields.String())
+    minutes = fields.List(fields.Integer())
+
+
 class LiabilityOut(Schema):
     as_of = fields.Date()
     outstanding_minutes = fields.Integer()
@@ -255,3 +261,4 @@ class LiabilityOut(Schema):
     by_station = fields.List(fields.Nested(LiabilityCell))
     projection = fields.List(fields.Nested(ProjectionOut))
     trend = fields.List(fields.Nested(TrendOut))
+    station_trends = fields.List(fields.Nested(StationTrendOut))

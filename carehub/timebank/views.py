@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from carehub.common.errors import CareHubError
 from carehub.registry.views.common import actor, guarded
-from carehub.timebank import activities, charts, liability, redemption, services
+from carehub.timebank import activities, charts, exports, liability, redemption, services
 from carehub.timebank.accounts import own_account
 from carehub.ui import LABELS
 
@@ -184,8 +184,27 @@ def bureau():
     rows = report["projection"]
     projection = charts.bars([str(r["year"]) for r in rows],
                              [[r[f"reach_{a}"] // 60 for r in rows] for a in (60, 70, 80)])  # fmt: skip
+    per_station = [(s["station"], charts.bars([m[2:] for m in s["months"]],
+                                              [[v // 60 for v in s["minutes"]]]))
+                   for s in report["station_trends"]]  # fmt: skip
     return render_template("timebank/liability.html", r=report, trend=trend,
-                           projection=projection)  # fmt: skip
+                           projection=projection, per_station=per_station)  # fmt: skip
+
+
+@bp.get("/liability/export.<any(csv, xlsx):kind>")
+@login_required
+@guarded
+def liability_export(kind: str):
+    """The liability figures as the bureau's spreadsheet (Chinese headers, a totals row)."""
+    report = liability.report(actor())
+    name = f"liability-{report['as_of']:%Y-%m-%d}.{kind}"
+    if kind == "csv":
+        data, mimetype = exports.to_csv(report), "text/csv; charset=utf-8"
+    else:
+        data = exports.to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
 
 
 def _staff() -> None:

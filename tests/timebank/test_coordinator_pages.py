@@ -87,3 +87,25 @@ def test_the_pool_page_lists_by_priority_and_grants(setup, app, world, client, l
         assert pool.balance_minutes == 15
         grants = db.session.scalars(select(Transaction).where(Transaction.memo == "pool")).all()
         assert len(grants) == 1
+
+
+def test_the_liability_exports_with_chinese_headers_and_a_totals_row(setup, client, login):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    login("auditor")
+    csv_text = client.get("/time-bank/liability/export.csv").data.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("服务站,年龄段") and lines[-1].startswith("合计")
+    assert lines[-1].split(",")[2] == "120"  # the volunteer's 2 h, and nothing else owed
+    book = load_workbook(io.BytesIO(client.get("/time-bank/liability/export.xlsx").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "服务站" and rows[-1][0] == "合计" and rows[-1][2] == 120
+
+
+def test_the_liability_page_draws_each_stations_trend(setup, client, login, api):  # noqa: F811
+    trends = api("auditor").get("/api/v1/time-liability").json["station_trends"]
+    assert [t["minutes"][-1] for t in trends] == [120]
+    login("auditor")
+    assert client.get("/time-bank/liability").get_data(as_text=True).count("<svg") == 3
