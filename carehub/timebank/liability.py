@@ -17,6 +17,7 @@ from carehub.registry.idnumbers import age_on
 from carehub.registry.models import Resident, Station, Volunteer
 from carehub.timebank import errors
 from carehub.timebank.models import Account, Entry, Transaction
+from carehub.timebank.rules import rules_on
 from carehub.timebank.services import held_minutes
 
 BANDS = ("under 60", "60-69", "70-79", "80+", "pool")
@@ -24,12 +25,10 @@ READERS = frozenset({"admin", "auditor"})
 HORIZON = 20  # years projected
 
 
-def settings() -> tuple[int, int]:
-    """The market value of an hour and the guarantee fund, in fen: the app's config, else the
-    environment (``CAREHUB_TIMEBANK_HOUR_VALUE_FEN``, ``CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN``)."""
-    return _fen("CAREHUB_TIMEBANK_HOUR_VALUE_FEN", 3000), _fen(
-        "CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000
-    )
+def settings(day: date) -> tuple[int, int]:
+    """The market value of an hour (the policy version's time-bank rules in force on ``day``) and
+    the guarantee fund in fen (the app's config, else ``CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN``)."""
+    return rules_on(day).hour_value_fen, _fen("CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000)
 
 
 def _fen(name: str, default: int) -> int:
@@ -53,7 +52,7 @@ def report(actor) -> dict:
     if actor.role not in READERS:
         raise errors.no_reader()
     today = local_today()
-    hour_fen, fund_fen = settings()
+    hour_fen, fund_fen = settings(today)
     owed = _owed(today)
     total = sum(row["minutes"] for row in owed)
     value = value_fen(total, hour_fen)

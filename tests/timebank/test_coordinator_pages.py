@@ -109,3 +109,16 @@ def test_the_liability_page_draws_each_stations_trend(setup, client, login, api)
     assert [t["minutes"][-1] for t in trends] == [120]
     login("auditor")
     assert client.get("/time-bank/liability").get_data(as_text=True).count("<svg") == 3
+
+
+def test_the_hour_value_comes_from_the_policy_version(setup, app, world, api):  # noqa: F811
+    from tests.policy.helpers import publish, version_payload
+
+    before = api("auditor").get("/api/v1/time-liability").json
+    assert (before["hour_value_fen"], before["value_fen"]) == (3000, 6000)
+    with app.app_context():
+        rules = version_payload()["rules"]
+        publish(world.user("admin"), rules={**rules, "timebank": {"hour_value_fen": 4500}},
+                valid_from="2025-01-01")  # fmt: skip
+    after = api("auditor").get("/api/v1/time-liability").json
+    assert (after["hour_value_fen"], after["value_fen"]) == (4500, 9000)
