@@ -15,7 +15,7 @@ from carehub.careplans.clock import local_today
 from carehub.extensions import db
 from carehub.registry.idnumbers import age_on
 from carehub.registry.models import Resident, Station, Volunteer
-from carehub.timebank import errors
+from carehub.timebank import errors, fund
 from carehub.timebank.models import Account, Entry, Transaction
 from carehub.timebank.rules import rules_on
 from carehub.timebank.services import held_minutes
@@ -53,6 +53,8 @@ def report(actor) -> dict:
         raise errors.no_reader()
     today = local_today()
     hour_fen, fund_fen = settings(today)
+    recorded = fund.balance_on(today)
+    fund_fen = fund_fen if recorded is None else recorded
     owed = _owed(today)
     total = sum(row["minutes"] for row in owed)
     value = value_fen(total, hour_fen)

@@ -13,7 +13,7 @@ from flask_login import login_required
 
 from carehub.common.errors import CareHubError
 from carehub.registry.views.common import actor, guarded
-from carehub.timebank import activities, charts, exports, liability, redemption, services
+from carehub.timebank import activities, charts, exports, fund, liability, redemption, services
 from carehub.timebank.accounts import own_account
 from carehub.ui import LABELS
 
@@ -264,3 +264,18 @@ def pool():
     found = redemption.priority_list(actor(), station_id) if station_id else None
     return render_template("timebank/pool.html", p=found, key=uuid.uuid4().hex, stations=stations,
                            can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/fund", methods=["GET", "POST"])
+@login_required
+@guarded
+def fund_page():
+    """The guarantee fund's movements; an admin records one (with its reason)."""
+    if actor().role not in liability.READERS:
+        abort(403)
+    if request.method == "POST":
+        body = _ints(_form(), "district_id", "amount_fen")
+        _do(lambda: fund.record_movement(actor(), body), _("Fund movement recorded."))
+        return redirect(url_for("timebank.fund_page"))
+    return render_template("timebank/fund.html", rows=fund.movements(),
+                           districts=fund.districts(), can_write=actor().role == "admin")  # fmt: skip

@@ -122,3 +122,41 @@ def test_the_hour_value_comes_from_the_policy_version(setup, app, world, api):  
                 valid_from="2025-01-01")  # fmt: skip
     after = api("auditor").get("/api/v1/time-liability").json
     assert (after["hour_value_fen"], after["value_fen"]) == (4500, 9000)
+
+
+def test_the_fund_is_data_and_the_cover_follows_it_by_date(setup, app, client, login, api):  # noqa: F811
+    from carehub.audit.models import AuditEvent
+    from carehub.registry.models import District
+    from carehub.timebank.models import FundMovement
+
+    with app.app_context():
+        district = db.session.scalar(select(District.id))
+    login("admin")
+    for on, fen, why in (("2025-06-01", "1200000", "区财政拨付"), ("2025-12-01", "-600000", "冲减"),
+                         ("2026-02-01", "900000", "下季度拨付")):  # fmt: skip
+        client.post("/time-bank/fund", data={"district_id": str(district), "effective_on": on,
+                                             "amount_fen": fen, "reason": why})  # fmt: skip
+    page = client.post("/time-bank/fund", follow_redirects=True,
+                       data={"district_id": str(district), "effective_on": "2026-01-01",
+                             "amount_fen": "0", "reason": "x"})  # fmt: skip
+    assert 'class="flash error"' in page.get_data(as_text=True)
+    report = api("auditor").get("/api/v1/time-liability").json  # today is 2026-01-05
+    assert (report["fund_fen"], report["cover"]) == (600000, "100.00")
+    with app.app_context():
+        assert db.session.query(FundMovement).count() == 3
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.entity == "timebank_fund_movement")).all()  # fmt: skip
+        assert len(events) == 3
+
+
+def test_only_an_admin_moves_the_fund(setup, app, client, login):  # noqa: F811
+    login("auditor")
+    assert 'name="amount_fen"' not in client.get("/time-bank/fund").get_data(as_text=True)
+    client.post("/time-bank/fund", data={"district_id": "1", "effective_on": "2026-01-01",
+                                         "amount_fen": "100", "reason": "x"})  # fmt: skip
+    login("coord_a")
+    assert client.get("/time-bank/fund").status_code == 403
+    with app.app_context():
+        from carehub.timebank.models import FundMovement
+
+        assert db.session.query(FundMovement).count() == 0
