@@ -160,3 +160,21 @@ def test_only_an_admin_moves_the_fund(setup, app, client, login):  # noqa: F811
         from carehub.timebank.models import FundMovement
 
         assert db.session.query(FundMovement).count() == 0
+
+
+def test_a_fund_movement_cannot_be_changed_in_the_database(setup, app, world):  # noqa: F811
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from carehub.timebank import fund
+
+    with app.app_context():
+        district = db.session.scalar(text("SELECT id FROM districts LIMIT 1"))
+        row = fund.record_movement(world.user("admin"), {"district_id": district,
+                                   "effective_on": "2026-01-01", "amount_fen": 100, "reason": "x"})  # fmt: skip
+        with pytest.raises(DatabaseError):
+            db.session.execute(
+                text(f"UPDATE timebank_fund_movements SET amount_fen = 5 WHERE id = {row.id}")
+            )
+        db.session.rollback()
