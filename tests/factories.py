@@ -117,7 +117,8 @@ def ledger_unlocked(conn):
 
     from carehub.timebank.ddl import unlocked
 
-    if conn.execute(text("SELECT 1 FROM timebank_transactions LIMIT 1")).first() is None:
+    probe = "SELECT 1 FROM timebank_transactions UNION ALL SELECT 1 FROM timebank_fund_movements"
+    if conn.execute(text(f"SELECT 1 FROM ({probe}) AS rows LIMIT 1")).first() is None:
         return nullcontext()
     return unlocked(conn)
 

@@ -35,6 +35,7 @@ class TimebankRules(Schema):
     storage_cap_minutes = integer(0, 10_000_000, load_default=90000)
     redeem_age = integer(0, 120, load_default=60)
     expiry_months = integer(1, 1200, allow_none=True, load_default=None)
+    hour_value_fen = integer(0, 1_000_000, load_default=3000)  # an hour's market price (liability)
 
 
 class Rules(Schema):
@@ -61,7 +62,7 @@ DEFAULT_RULES = {
     ],
     "priority": list(PRIORITY_KEYS),
     "timebank": {"weights": {}, "monthly_cap_minutes": 2400, "storage_cap_minutes": 90000,
-                 "redeem_age": 60, "expiry_months": None},
+                 "redeem_age": 60, "expiry_months": None, "hour_value_fen": 3000},
 }  # fmt: skip
 DEFAULT_FIGURES = {"allowance_fen": 60000, "low_cost_share_pct": 50, "low_cost_cap_fen": 30000,
                    "elder_age": 80}  # fmt: skip

@@ -171,7 +171,8 @@ def timebank_rules_on(day: date, district_id: int | None = None) -> dict | None:
     weights = {code: int(rules.get("weights", {}).get(code, 100)) for code in SERVICE_CODES}
     return {"weights": weights, "monthly_cap_minutes": rules["monthly_cap_minutes"],
             "storage_cap_minutes": rules["storage_cap_minutes"],
-            "redeem_age": rules["redeem_age"], "expiry_months": rules.get("expiry_months")}  # fmt: skip
+            "redeem_age": rules["redeem_age"], "expiry_months": rules.get("expiry_months"),
+            "hour_value_fen": rules.get("hour_value_fen", 3000)}  # fmt: skip
 
 
 def resident_eligibility(actor: User, resident_id: int, args: dict) -> Eligibility:

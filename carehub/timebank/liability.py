@@ -15,8 +15,9 @@ from carehub.careplans.clock import local_today
 from carehub.extensions import db
 from carehub.registry.idnumbers import age_on
 from carehub.registry.models import Resident, Station, Volunteer
-from carehub.timebank import errors
+from carehub.timebank import errors, fund
 from carehub.timebank.models import Account, Entry, Transaction
+from carehub.timebank.rules import rules_on
 from carehub.timebank.services import held_minutes
 
 BANDS = ("under 60", "60-69", "70-79", "80+", "pool")
@@ -24,12 +25,10 @@ READERS = frozenset({"admin", "auditor"})
 HORIZON = 20  # years projected
 
 
-def settings() -> tuple[int, int]:
-    """The market value of an hour and the guarantee fund, in fen: the app's config, else the
-    environment (``CAREHUB_TIMEBANK_HOUR_VALUE_FEN``, ``CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN``)."""
-    return _fen("CAREHUB_TIMEBANK_HOUR_VALUE_FEN", 3000), _fen(
-        "CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000
-    )
+def settings(day: date) -> tuple[int, int]:
+    """The market value of an hour (the policy version's time-bank rules in force on ``day``) and
+    the guarantee fund in fen (the app's config, else ``CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN``)."""
+    return rules_on(day).hour_value_fen, _fen("CAREHUB_TIMEBANK_GUARANTEE_FUND_FEN", 5_000_000)
 
 
 def _fen(name: str, default: int) -> int:
@@ -53,7 +52,9 @@ def report(actor) -> dict:
     if actor.role not in READERS:
         raise errors.no_reader()
     today = local_today()
-    hour_fen, fund_fen = settings()
+    hour_fen, fund_fen = settings(today)
+    recorded = fund.balance_on(today)
+    fund_fen = fund_fen if recorded is None else recorded
     owed = _owed(today)
     total = sum(row["minutes"] for row in owed)
     value = value_fen(total, hour_fen)
@@ -66,7 +67,8 @@ def report(actor) -> dict:
     return {"as_of": today, "outstanding_minutes": total, "value_fen": value,
             "hour_value_fen": hour_fen, "fund_fen": fund_fen,
             "cover": str(cover) if cover is not None else None, "by_station": cells,
-            "projection": _projection(owed, today), "trend": _trend(today)}  # fmt: skip
+            "projection": _projection(owed, today), "trend": _trend(today),
+            "station_trends": station_trends(today)}  # fmt: skip
 
 
 def _owed(today: date) -> list[dict]:
@@ -128,3 +130,32 @@ def _trend(today: date, months: int = 12) -> list[dict]:
         )
         points.append({"month": f"{y}-{m + 1:02d}", "minutes": -int(db.session.scalar(query))})
     return points
+
+
+def station_trends(today: date, months: int = 12) -> list[dict]:
+    """Each station's holders' balances at the end of each of the last months (holds excluded:
+    the holds account is district-wide, so a station's line is its holders' own balances)."""
+    names = {s.id: s.name for s in db.session.scalars(select(Station).order_by(Station.id))}
+    ends = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        end_y, end_m = divmod(y * 12 + m + 1, 12)
+        ends.append(
+            (f"{y}-{m + 1:02d}", datetime(end_y, end_m + 1, 1, tzinfo=UTC) if back else None)
+        )
+    series = {sid: [0] * months for sid in names}  # month by month, from the oldest
+    for i, (_month, end) in enumerate(ends):
+        query = (
+            select(Account.station_id, func.sum(Entry.minutes))
+            .join(Transaction, Transaction.id == Entry.transaction_id)
+            .join(Account, Account.id == Entry.account_id)
+            .where(Account.kind.in_(("volunteer", "resident", "pool")))
+            .group_by(Account.station_id)
+        )
+        if end is not None:  # this month's point is the balance now
+            query = query.where(Transaction.created_at < end)
+        for station_id, minutes in db.session.execute(query):
+            if station_id in series:
+                series[station_id][i] = int(minutes or 0)
+    return [{"station": names[sid], "months": [m for m, _ in ends], "minutes": values}
+            for sid, values in series.items() if any(values)]  # fmt: skip

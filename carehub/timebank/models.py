@@ -164,6 +164,23 @@ class Kin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class FundMovement(db.Model):
+    """Money paid into (+) or out of (−) a district's guarantee fund from a day on; append-only
+    (a mistake is corrected by a movement the other way, with its reason)."""
+
+    __tablename__ = "timebank_fund_movements"
+    __table_args__ = (CheckConstraint("amount_fen <> 0", name="amount_fen"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(FundMovement, "before_update")
+@event.listens_for(FundMovement, "before_delete")
 @event.listens_for(Transaction, "before_update")
 @event.listens_for(Transaction, "before_delete")
 @event.listens_for(Entry, "before_update")

@@ -13,11 +13,11 @@ from carehub.careplans.clock import local_today
 from carehub.common.schema import load
 from carehub.extensions import db
 from carehub.registry.idnumbers import age_on
-from carehub.registry.models import Resident
+from carehub.registry.models import Resident, Station
 from carehub.timebank import errors, flows, ledger
 from carehub.timebank import schemas as s
 from carehub.timebank.accounts import get_account, holder_of, require_mover, resident_account
-from carehub.timebank.models import Transaction
+from carehub.timebank.models import Account, Transaction
 from carehub.timebank.rules import rules_on
 from carehub.visits.models import Visit
 from carehub.visits.services import request_visit
@@ -146,3 +146,25 @@ def visit_of(actor, visit_id: int) -> Visit:
     if visit is None:
         raise not_found("visit", visit_id)
     return visit
+
+
+def priority_list(actor, station_id: int) -> dict:
+    """The station's active elders in the order the pool grants them (the page shows why)."""
+    check_station(actor, station_id, "station", station_id)
+    day = local_today()
+    residents = db.session.scalars(select(Resident).where(
+        Resident.station_id == station_id, Resident.status == "active"))  # fmt: skip
+    rows = sorted(((priority(r, day), r) for r in residents), key=lambda p: (p[0], p[1].id))
+    pool = db.session.scalar(select(Account.balance_minutes).where(
+        Account.system_key == f"pool:{station_id}"))  # fmt: skip
+    return {"station_id": station_id, "pool_minutes": pool or 0,
+            "residents": [{"id": r.id, "name": r.name, "level": -p[0], "age": -p[1],
+                           "alone": not p[2]} for p, r in rows]}  # fmt: skip
+
+
+def pool_stations(actor) -> list[Station]:
+    """The stations whose pool the actor may see."""
+    query = select(Station).order_by(Station.id)
+    if not actor.district_wide:
+        query = query.where(Station.id.in_(actor.station_ids or {0}))
+    return list(db.session.scalars(query))

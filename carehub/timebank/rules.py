@@ -20,6 +20,7 @@ class Rules:
     redeem_age: int = 60
     expiry_months: int | None = None  # no expiry by default
     pool_donation: bool = True
+    hour_value_fen: int = 3000  # market price of an hour of care, for the bureau's liability
 
     def weight(self, service_code: str | None) -> int:
         return self.weights.get(service_code or "", 100)
@@ -43,4 +44,5 @@ def rules_on(day: date) -> Rules:
                  monthly_cap_minutes=found["monthly_cap_minutes"],
                  storage_cap_minutes=found["storage_cap_minutes"],
                  redeem_age=found["redeem_age"], expiry_months=found["expiry_months"],
-                 pool_donation=DEFAULTS.pool_donation)  # fmt: skip
+                 pool_donation=DEFAULTS.pool_donation,
+                 hour_value_fen=found.get("hour_value_fen", DEFAULTS.hour_value_fen))  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from marshmallow import validates_schema
 
 from carehub.careplans.schemas import ID, windows_field
 from carehub.common import fields, validate
@@ -247,6 +248,12 @@ class TrendOut(Schema):
     minutes = fields.Integer()
 
 
+class StationTrendOut(Schema):
+    station = fields.String()
+    months = fields.List(fields.String())
+    minutes = fields.List(fields.Integer())
+
+
 class LiabilityOut(Schema):
     as_of = fields.Date()
     outstanding_minutes = fields.Integer()
@@ -257,3 +264,17 @@ class LiabilityOut(Schema):
     by_station = fields.List(fields.Nested(LiabilityCell))
     projection = fields.List(fields.Nested(ProjectionOut))
     trend = fields.List(fields.Nested(TrendOut))
+    station_trends = fields.List(fields.Nested(StationTrendOut))
+
+
+class FundMovementIn(Schema):
+    district_id = fields.Integer(required=True, **ID)
+    effective_on = Day(required=True)
+    amount_fen = fields.Integer(required=True, strict=True,
+                                validate=validate.Range(-10**12, 10**12))  # fmt: skip
+    reason = text(200, required=True)
+
+    @validates_schema
+    def _not_zero(self, data, **_kw):
+        if data.get("amount_fen") == 0:
+            raise refuse("zero_amount", _l("An amount of zero moves nothing."), "amount_fen")

@@ -113,7 +113,7 @@ def statement(actor, account_id: int, args: dict) -> dict:
             continue
         if "date_to" in query and day > query["date_to"]:
             break
-        lines.append({"seq": tx.seq, "at": tx.created_at, "kind": tx.kind, "minutes": minutes,
+        lines.append({"id": tx.id, "seq": tx.seq, "at": tx.created_at, "kind": tx.kind, "minutes": minutes,
                       "balance": balance, "memo": tx.memo, "hash": tx.hash})  # fmt: skip
     head = db.session.get(ChainHead, 1)
     return {"account": view(found), "date_from": query.get("date_from"),

@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from carehub.common.errors import CareHubError
 from carehub.registry.views.common import actor, guarded
-from carehub.timebank import activities, charts, liability, redemption, services
+from carehub.timebank import activities, charts, exports, fund, liability, redemption, services
 from carehub.timebank.accounts import own_account
 from carehub.ui import LABELS
 
@@ -184,5 +184,98 @@ def bureau():
     rows = report["projection"]
     projection = charts.bars([str(r["year"]) for r in rows],
                              [[r[f"reach_{a}"] // 60 for r in rows] for a in (60, 70, 80)])  # fmt: skip
+    per_station = [(s["station"], charts.bars([m[2:] for m in s["months"]],
+                                              [[v // 60 for v in s["minutes"]]]))
+                   for s in report["station_trends"]]  # fmt: skip
     return render_template("timebank/liability.html", r=report, trend=trend,
-                           projection=projection)  # fmt: skip
+                           projection=projection, per_station=per_station)  # fmt: skip
+
+
+@bp.get("/liability/export.<any(csv, xlsx):kind>")
+@login_required
+@guarded
+def liability_export(kind: str):
+    """The liability figures as the bureau's spreadsheet (Chinese headers, a totals row)."""
+    report = liability.report(actor())
+    name = f"liability-{report['as_of']:%Y-%m-%d}.{kind}"
+    if kind == "csv":
+        data, mimetype = exports.to_csv(report), "text/csv; charset=utf-8"
+    else:
+        data = exports.to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
+
+
+def _staff() -> None:
+    if actor().role not in STAFF:
+        abort(403)
+
+
+@bp.route("/kin", methods=["GET", "POST"])
+@login_required
+@guarded
+def kin():
+    """A family tie recorded after the documents were seen; gifts of hours need one."""
+    _staff()
+    if request.method == "POST":
+        body = _ints(_form(), "volunteer_id", "resident_id")
+        _do(lambda: services.record_kin(actor(), body), _("Family tie recorded."))
+        return redirect(url_for("timebank.kin", volunteer_id=body.get("volunteer_id", "")))
+    volunteer_id = request.args.get("volunteer_id", "")
+    ties = services.kin_of(actor(), int(volunteer_id)) if volunteer_id.isdigit() else []
+    return render_template("timebank/kin.html", ties=ties, volunteer_id=volunteer_id,
+                           can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/transactions/<int:transaction_id>/reverse", methods=["GET", "POST"])
+@login_required
+@guarded
+def reverse(transaction_id: int):
+    """A correction with its reason; the page shows the entries it will undo."""
+    _staff()
+    original = services.get_transaction(actor(), transaction_id)
+    if request.method == "POST":
+        body = {"reason": request.form.get("reason", "")}
+        _do(lambda: services.reverse(actor(), transaction_id, body, request.form.get("key")),
+            _("Transaction reversed."))  # fmt: skip
+        return redirect(url_for("timebank.reverse", transaction_id=transaction_id))
+    legs = [(e, services.view(e.account)) for e in original.entries]
+    return render_template("timebank/reverse.html", tx=original, legs=legs, key=uuid.uuid4().hex,
+                           can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/pool", methods=["GET", "POST"])
+@login_required
+@guarded
+def pool():
+    """Pool hours granted to elders, highest priority first (ability, age, living alone)."""
+    _staff()
+    station_id = request.values.get("station_id", "")
+    stations = redemption.pool_stations(actor())
+    station_id = int(station_id) if station_id.isdigit() else (stations[0].id if stations else 0)
+    if request.method == "POST":
+        wanted = [{"resident_id": int(k[8:]), "minutes": int(v)} for k, v in request.form.items()
+                  if k.startswith("minutes_") and k[8:].isdigit() and v.isdigit() and int(v) > 0]  # fmt: skip
+        body = {"station_id": station_id, "requests": wanted}
+        _do(lambda: redemption.allocate_pool(actor(), body, request.form.get("key")),
+            _("Pool hours granted."))  # fmt: skip
+        return redirect(url_for("timebank.pool", station_id=station_id))
+    found = redemption.priority_list(actor(), station_id) if station_id else None
+    return render_template("timebank/pool.html", p=found, key=uuid.uuid4().hex, stations=stations,
+                           can_write=actor().role != "auditor")  # fmt: skip
+
+
+@bp.route("/fund", methods=["GET", "POST"])
+@login_required
+@guarded
+def fund_page():
+    """The guarantee fund's movements; an admin records one (with its reason)."""
+    if actor().role not in liability.READERS:
+        abort(403)
+    if request.method == "POST":
+        body = _ints(_form(), "district_id", "amount_fen")
+        _do(lambda: fund.record_movement(actor(), body), _("Fund movement recorded."))
+        return redirect(url_for("timebank.fund_page"))
+    return render_template("timebank/fund.html", rows=fund.movements(),
+                           districts=fund.districts(), can_write=actor().role == "admin")  # fmt: skip
