@@ -11,7 +11,7 @@ from carehub.policy import whatif
 from carehub.policy.eligibility import month_of
 from carehub.policy.funding import SHARE_IN_HOURS, tier_of
 from carehub.policy.models import AllowanceMonth, PolicyVersion
-from carehub.policy.split import Parts, in_hours, price_fen, split
+from carehub.policy.split import Parts, hour_value_of, in_hours, price_fen, split
 from carehub.policy.versions import district_of_station
 from carehub.registry.models import Caregiver, Contract, ContractPrice, contract_stations
 from carehub.visits.models import VisitCarer
@@ -38,7 +38,7 @@ def estimates(visits) -> dict[int, Parts]:
             if version else "paid"  # fmt: skip
         parts = _parts(visit, version, tier_of(visit, eligible), prices, seat_one,
                        months.get((visit.resident_id, month_of(visit.visit_date))))  # fmt: skip
-        found[visit.id] = in_hours(parts) if visit.id in held else parts
+        found[visit.id] = in_hours(parts, hour_value_of(version)) if visit.id in held else parts
     return found
 
 

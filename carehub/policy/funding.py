@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from carehub.extensions import db
 from carehub.policy import eligibility as elig
 from carehub.policy.models import AllowanceMonth, PolicyVersion, VisitFunding
-from carehub.policy.split import Parts, in_hours, price_fen, split
+from carehub.policy.split import Parts, hour_value_of, in_hours, price_fen, split
 from carehub.policy.versions import district_of_station, version_on
 from carehub.registry.models import Caregiver, Contract, ContractPrice, contract_stations
 from carehub.visits.models import Visit, VisitCarer
@@ -77,7 +77,7 @@ def compute(visit: Visit, version: PolicyVersion | None, spent: AllowanceMonth |
                   share_pct=version.low_cost_share_pct if version else 0,
                   minutes=visit.duration_minutes * visit.carers)  # fmt: skip
     if visit.funding in SHARE_IN_HOURS and _chose_hours(visit.id):
-        parts = in_hours(parts)
+        parts = in_hours(parts, hour_value_of(version))
     clause = "no_price" if provider_id is None else eligible.clause
     return parts, tier, clause, provider_id, unit_price, unit_minutes
 
@@ -93,7 +93,7 @@ def share_in_hours(visit: Visit) -> int:
     """The minutes the resident's share of ``visit`` would cost now (the booking's hold)."""
     version = version_on(district_of_station(visit.station_id), visit.visit_date)
     spent = db.session.get(AllowanceMonth, (visit.resident_id, elig.month_of(visit.visit_date)))
-    return in_hours(compute(visit, version, spent)[0]).time_credit_minutes
+    return in_hours(compute(visit, version, spent)[0], hour_value_of(version)).time_credit_minutes
 
 
 def _full(version: PolicyVersion | None, what: str) -> int:

@@ -15,7 +15,8 @@ Share in hours: where a low-cost or paid resident chooses, the resident's share 
 is paid from their time-bank account instead. The fen of that share move to government_fen (the
 time-bank guarantee fund pays the provider, as for a ``time_credit`` visit) and the share becomes
 ``share_fen × 60 / hour_value_fen`` minutes, rounded UP to the whole minute (the holder never
-pays less than the share is worth). The default hour value is HOUR_VALUE_FEN (30 yuan an hour).
+pays less than the share is worth). The hour value is the policy version's time-bank ``hour_value_fen``
+(HOUR_VALUE_FEN, 30 yuan an hour, without a version).
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def low_cost(amount: int, share_pct: int, cap_left: int) -> tuple[int, int, int]
         return 0, 0, amount
     government = min(half_up(Decimal(amount) * share_pct / 100), cap_left)
     return government, amount - government, 0
+
+
+def hour_value_of(version) -> int:
+    """The hour's value (fen) under a policy version's time-bank rules; the default without one."""
+    if version is None:
+        return HOUR_VALUE_FEN
+    return int(version.rules.get("timebank", {}).get("hour_value_fen", HOUR_VALUE_FEN))
 
 
 def share_minutes(share_fen: int, hour_value_fen: int = HOUR_VALUE_FEN) -> int:

@@ -35,8 +35,12 @@ def pinned_today(app, monkeypatch):
 @pytest.fixture
 def holder(app, world, client, pinned_today):
     """A paid resident who volunteers, with 90 minutes earned, and a booking client."""
+    return _holder(app, world, client)
+
+
+def _holder(app, world, client, **overrides):
     with app.app_context():
-        publish(world.user("admin"))
+        publish(world.user("admin"), **overrides)
         coord = world.user("coord_a")
         resident_id = add_resident(coord, world.station_a, born=BORN, categories=[])
         volunteer_id, token = add_volunteer(world.station_a, born=BORN, resident_id=resident_id,
@@ -82,6 +86,17 @@ def test_the_share_is_held_then_posted_exactly_as_the_split_records_it(app, worl
         assert row.time_credit_minutes == 30
         assert verify_ledger().ok
     assert _balance(holder) == (60, 0)
+
+
+def test_the_hour_value_is_the_policy_version_s(app, world, client):
+    from tests.policy.helpers import version_payload
+
+    with app.app_context():
+        rules = version_payload()["rules"]
+    rules = {**rules, "timebank": {**rules.get("timebank", {}), "hour_value_fen": 4500}}
+    booked = _book(_holder(app, world, client, rules=rules))
+    assert booked.status_code == 201, booked.json
+    assert booked.json["minutes"] == 20  # 15.00 yuan at 45 yuan an hour
 
 
 def test_a_cancelled_visit_gives_the_share_back(app, world, holder):
