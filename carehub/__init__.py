@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from carehub.common import converters
     from carehub.extensions import babel, csrf, db, login_manager, migrate
     from carehub.policy import listeners as _policy_listeners  # noqa: F401  (freezes splits)
+    from carehub.policy import sheet as _policy_sheet  # noqa: F401  (registers its sheet)
     from carehub.registry import imports as _registry_sheets  # noqa: F401  (the same)
     from carehub.timebank import listeners as _timebank  # noqa: F401  (visit transition listeners)
     from carehub.visits import followups as _follow_ups  # noqa: F401  (transition listeners)

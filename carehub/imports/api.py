@@ -125,7 +125,8 @@ class Imports(MethodView):
         "was written (errors['rows.<row>.<column>'])",
     )
     def post(self, args: dict, kind: str):
-        """Upload a sheet (residents, caregivers or volunteers): preview it, or import it whole.
+        """Upload a sheet (residents, caregivers, volunteers, care plans, policy versions): preview it,
+        or import it whole.
 
         Columns are matched by their Chinese headers in any of their usual spellings (姓名/老人姓名,
         身份证号/公民身份号码, 联系电话/手机号, 住址/家庭住址, …) or English names; title and notes

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
+from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from carehub.api.helpers import actor, json_body, query_args
 from carehub.api.idempotency import DOC as IDEMPOTENCY_DOC
 from carehub.api.idempotency import idempotent
+from carehub.common.schema import load
+from carehub.imports.writing import XLSX_TYPE
 from carehub.policy import schemas as s
-from carehub.policy import services
+from carehub.policy import services, sheet
 from carehub.registry.api import body_doc, query_doc
 
 blp = Blueprint("policy_api", __name__, description="Subsidy policy, eligibility, funding splits")
@@ -48,6 +53,30 @@ class PublishVersion(MethodView):
     def post(self, version_id: int):
         """Put a draft in force: no overlap, no gap where visits exist (admin)."""
         return services.publish_version(actor(), version_id)
+
+
+SHEET_DOC = {
+    "responses": {
+        "200": {
+            "description": "The version as a sheet: one row per tier rule (the import's layout).",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+}
+
+
+@blp.route("/policy-versions/<int:version_id>/export")
+class ExportVersion(MethodView):
+    @blp.doc(**query_doc(s.ExportQuery), **SHEET_DOC)
+    def get(self, version_id: int):
+        """The version as CSV or XLSX (admin, auditor); import it at /imports/policy-versions."""
+        fmt = load(s.ExportQuery(), query_args())["format"]
+        data, mimetype, name = sheet.export(actor(), version_id, fmt)
+        return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=name)  # fmt: skip
 
 
 @blp.route("/residents/<int:resident_id>/eligibility")

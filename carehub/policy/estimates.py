@@ -112,7 +112,7 @@ def _months(visits) -> dict:
 
 
 def _held(ids: set[int]) -> set[int]:
-    """The low-cost or paid visits whose share the time bank holds (the resident chose hours)."""
+    """The visits whose resident share the time bank holds (the resident chose hours)."""
     from carehub.timebank.models import Transaction
     from carehub.visits.models import Visit
 

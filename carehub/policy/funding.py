@@ -23,7 +23,9 @@ from carehub.registry.models import Caregiver, Contract, ContractPrice, contract
 from carehub.visits.models import Visit, VisitCarer
 
 SUBSIDISED = ("government", "low_cost")
-SHARE_IN_HOURS = ("low_cost", "paid")  # the fundings whose resident share may be paid in hours
+# the fundings whose resident share may be paid in hours (government: what the allowance and the
+# low-cost cap leave of it)
+SHARE_IN_HOURS = ("government", "low_cost", "paid")
 
 
 def contract_price(visit: Visit) -> tuple[int | None, int, int]:

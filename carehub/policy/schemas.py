@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import validates_schema
 
 from carehub.common import fields
-from carehub.common.schema import Day, Schema, Yuan, integer, refuse, text
+from carehub.common.schema import Day, Schema, Yuan, choice, integer, refuse, text
 from carehub.policy.rules import Rules
 
 
@@ -94,6 +94,11 @@ class FundingOut(Schema):
 
 class ReversalIn(Schema):
     reason = text(200, required=True, min_len=1)
+
+
+class ExportQuery(Schema):
+    format = choice(("csv", "xlsx"), load_default="xlsx",
+                    metadata={"description": "csv (UTF-8 with BOM) or xlsx"})  # fmt: skip
 
 
 class WhatIfQuery(Schema):

@@ -12,7 +12,8 @@ fund (government_fen = price) and records duration × carers minutes, which the 
 A volunteer visit costs nothing.
 
 Share in hours: where a low-cost or paid resident chooses, the resident's share (copay + paid)
-is paid from their time-bank account instead. The fen of that share move to government_fen (the
+is paid from their time-bank account instead; so is what a government visit costs beyond the
+month's allowance and low-cost cap. The fen of that share move to government_fen (the
 time-bank guarantee fund pays the provider, as for a ``time_credit`` visit) and the share becomes
 ``share_fen × 60 / hour_value_fen`` minutes, rounded UP to the whole minute (the holder never
 pays less than the share is worth). The hour value is the policy version's time-bank ``hour_value_fen``

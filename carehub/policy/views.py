@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from carehub.common.errors import CareHubError
-from carehub.policy import services, whatif
+from carehub.policy import services, sheet, whatif
 from carehub.policy.eligibility import of_resident
 from carehub.registry.views.common import actor, guarded
 
@@ -36,6 +38,14 @@ def version(version_id: int):
     _reader()
     return render_template("policy/version.html", v=services.get_version(actor(), version_id),
                            can_write=actor().role == "admin")  # fmt: skip
+
+
+@bp.get("/policy/<int:version_id>/export.<any(csv, xlsx):fmt>")
+@login_required
+@guarded
+def export(version_id: int, fmt: str):
+    data, mimetype, name = sheet.export(actor(), version_id, fmt)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.post("/policy/<int:version_id>/publish")

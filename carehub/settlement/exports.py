@@ -3,12 +3,9 @@ Chinese headers, one row per line, a totals row (合计) at the end. Amounts in 
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-
+from carehub.imports.writing import csv_bytes, xlsx_bytes
 from carehub.settlement.totals import totals
 
 HEADERS = ("工单号", "服务日期", "服务站", "服务项目", "老人编号", "老人类别", "资金来源",
@@ -41,19 +38,8 @@ def rows(lines) -> list[list]:
 
 
 def to_csv(lines) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    writer.writerows(rows(lines))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(HEADERS, rows(lines))
 
 
 def to_xlsx(lines, title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(HEADERS))
-    for row in rows(lines):
-        sheet.append(row)  # Decimal yuan are written as numbers, never through float
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(HEADERS, rows(lines), title)

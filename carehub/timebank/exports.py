@@ -3,11 +3,7 @@ XLSX, Chinese headers, one row per station and age band, a totals row (合计). 
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
-
+from carehub.imports.writing import csv_bytes, xlsx_bytes
 from carehub.settlement.exports import yuan
 
 HEADERS = ("服务站", "年龄段", "未兑付时长(分钟)", "未兑付时长(小时)", "折合金额(元)")
@@ -28,19 +24,8 @@ def _hours(minutes: int) -> str:
 
 
 def to_csv(report: dict) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    writer.writerows(rows(report))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(HEADERS, rows(report))
 
 
 def to_xlsx(report: dict) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"{report['as_of']:%Y-%m-%d}")
-    sheet.append(list(HEADERS))
-    for row in rows(report):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(HEADERS, rows(report), f"{report['as_of']:%Y-%m-%d}")

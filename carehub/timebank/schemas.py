@@ -98,8 +98,9 @@ class RedeemIn(Schema):
     duration_minutes = fields.Integer(strict=True, validate=validate.Range(5, 480))
     carers = fields.Integer(strict=True, validate=validate.OneOf((1, 2)))
     notes = text(500, load_default="")
-    # a low-cost or paid visit whose resident share alone is paid in hours (policy.split.in_hours)
-    share_of = choice(("low_cost", "paid"), load_default=None)
+    # a visit whose resident share alone is paid in hours (policy.split.in_hours); government:
+    # what the allowance and the low-cost cap leave
+    share_of = choice(("government", "low_cost", "paid"), load_default=None)
 
 
 class PoolRequestIn(Schema):

@@ -113,9 +113,26 @@ def redeem():
             "service_code": body.get("service_code", ""), "visit_date": body.get("visit_date", ""),
             "windows": [{"start": body.get("start", ""), "end": body.get("end", "")}],
             **({"duration_minutes": body["duration_minutes"]} if "duration_minutes" in body else {})}  # fmt: skip
+    if request.form.get("pay") == "share":
+        body["share_of"] = _own_tier(account, body["visit_date"], body["service_code"])
     _do(lambda: redemption.redeem(actor(), body, request.form.get("key")),
         _("Booked; the hours are held until the visit is done."))  # fmt: skip
     return redirect(url_for("timebank.mine"))
+
+
+def _own_tier(account, day: str, service_code: str) -> str:
+    """The funding the holder is eligible for on ``day``: the hours pay only their share of it."""
+    from datetime import date
+
+    from carehub.policy.eligibility import of_resident
+    from carehub.timebank.accounts import holder_of
+
+    resident, _born = holder_of(account)
+    try:
+        on = date.fromisoformat(day)
+    except ValueError:
+        return "paid"  # the booking itself names the bad date
+    return of_resident(resident, on, service_code=service_code).tier if resident else "paid"
 
 
 def _resident_of(account) -> int:

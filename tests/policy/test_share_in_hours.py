@@ -127,3 +127,62 @@ def test_the_visits_page_shows_the_estimate_then_the_frozen_split(app, world, ho
     page = client.get("/visits?day=2026-01-09").get_data(as_text=True)
     assert "政府" in page and "15.00" in page and "时间币 30 分钟" in page
     assert "预估" not in page
+
+
+def _government_holder(app, world, client, allowance: str):
+    """A 三无 resident of 76 (government tier, §3.1a) who volunteers, with 90 minutes earned."""
+    with app.app_context():
+        publish(world.user("admin"), allowance=allowance, low_cost_cap="0")
+        coord = world.user("coord_a")
+        born = date(1950, 3, 8)
+        resident_id = add_resident(coord, world.station_a, born=born, categories=["sanwu"])
+        volunteer_id, token = add_volunteer(world.station_a, born=born, resident_id=resident_id,
+                                            username="elder")  # fmt: skip
+        earned = visit_for(coord, add_resident(coord, world.station_a), 90)
+        seat(earned, volunteer_id)
+        verify_visit(coord, earned)
+        account_id = account_of(volunteer_id).id
+    return {"account_id": account_id, "resident_id": resident_id,
+            "api": ApiClient(client, token)}  # fmt: skip
+
+
+def _book_share_of(holder, share_of: str):
+    body = {"account_id": holder["account_id"], "resident_id": holder["resident_id"],
+            "service_code": "MEAL", "visit_date": "2026-01-09", "share_of": share_of,
+            "windows": [{"start": "09:00", "end": "11:00"}], "duration_minutes": 60}  # fmt: skip
+    api = holder["api"]
+    return api.client.post("/api/v1/time-redemptions", json=body,
+                           headers={**api.headers, "Idempotency-Key": "gov-1"})  # fmt: skip
+
+
+def test_a_government_visit_beyond_the_allowance_is_paid_in_hours(app, world, client):
+    """Allowance 9.00 of a 15.00 meal, no low-cost cap: 6.00 is the resident's, 12 minutes."""
+    holder = _government_holder(app, world, client, allowance="9.00")
+    booked = _book_share_of(holder, "government")
+    assert booked.status_code == 201, booked.json
+    assert booked.json["minutes"] == 12
+    with app.app_context():
+        visit = verify(world.user("coord_a"), db.session.get(Visit, booked.json["visit_id"]))
+        [row] = db.session.scalars(select(VisitFunding).where(VisitFunding.visit_id == visit.id))
+        parts = (row.tier, row.price_fen, row.government_fen, row.allowance_fen)
+        assert parts == ("government", 1500, 1500, 900)
+        assert (row.copay_fen, row.paid_fen, row.time_credit_minutes) == (0, 0, 12)
+        assert verify_ledger().ok
+    assert _balance(holder) == (78, 0)
+
+
+def test_a_government_visit_the_allowance_covers_owes_no_hours(app, world, client):
+    holder = _government_holder(app, world, client, allowance="600.00")
+    refused = _book_share_of(holder, "government")
+    assert refused.status_code == 422 and "share_of" in refused.json["errors"], refused.json
+    assert _balance(holder) == (90, 0)
+
+
+def test_the_holder_s_page_books_only_their_share(app, world, client, login):
+    holder = _government_holder(app, world, client, allowance="9.00")
+    page = login("elder")
+    form = {"service_code": "MEAL", "visit_date": "2026-01-09", "start": "09:00",
+            "end": "11:00", "duration_minutes": "60", "pay": "share", "key": "page-1"}  # fmt: skip
+    done = page.post("/time-bank/me/redeem", data=form)
+    assert done.status_code == 302
+    assert _balance(holder) == (78, 12)  # the share held, not the whole hour
