@@ -19,6 +19,7 @@ LABELS = {
         "youfu": _l("Entitled veteran family (youfu)"),
         "dibao": _l("Minimum living allowance (dibao)"),
         "low_income": _l("Low income"),
+        "none": _l("No category"),
     },
     "household": {
         "alone": _l("Lives alone"),

@@ -13,6 +13,8 @@ HEADERS = ("工单号", "服务日期", "服务站", "服务项目", "老人编�
            "类型", "审核状态", "说明")  # fmt: skip
 TIERS = {"government": "政府购买", "low_cost": "低偿", "paid": "有偿", "time_credit": "时间储蓄",
          "volunteer": "志愿服务"}  # fmt: skip
+CATEGORY_NAMES = {"sanwu": "三无", "wubao": "五保", "youfu": "优抚", "dibao": "低保",
+                  "low_income": "低收入", "none": "无特殊类别"}  # fmt: skip
 STATES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 KINDS = {"split": "结算", "reversal": "冲正"}
 
@@ -21,10 +23,17 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
-def rows(lines) -> list[list]:
+def rows(lines, names: dict | None = None) -> list[list]:
+    """One row per line; stations and services by name where ``names`` (services.names_of) has
+    them, categories in Chinese."""
+    stations = (names or {}).get("station", {})
+    services = (names or {}).get("service", {})
     body = [
-        [line.visit_id, line.visit_date.isoformat(), line.station_id, line.service_code,
-         line.resident_id, line.category, TIERS.get(line.tier, line.tier), yuan(line.price_fen),
+        [line.visit_id, line.visit_date.isoformat(),
+         stations.get(str(line.station_id), line.station_id),
+         services.get(line.service_code, line.service_code), line.resident_id,
+         CATEGORY_NAMES.get(line.category, line.category or ""),
+         TIERS.get(line.tier, line.tier), yuan(line.price_fen),
          yuan(line.government_fen), yuan(line.copay_fen), yuan(line.paid_fen),
          line.time_credit_minutes, KINDS[line.kind], STATES[line.state], line.reason]
         for line in lines
@@ -37,9 +46,9 @@ def rows(lines) -> list[list]:
     return body
 
 
-def to_csv(lines) -> bytes:
-    return csv_bytes(HEADERS, rows(lines))
+def to_csv(lines, names: dict | None = None) -> bytes:
+    return csv_bytes(HEADERS, rows(lines, names))
 
 
-def to_xlsx(lines, title: str) -> bytes:
-    return xlsx_bytes(HEADERS, rows(lines), title)
+def to_xlsx(lines, title: str, names: dict | None = None) -> bytes:
+    return xlsx_bytes(HEADERS, rows(lines, names), title)

@@ -128,7 +128,19 @@ def claim_lines(actor: User, claim: Claim) -> list[ClaimLine]:
 def view(actor: User, claim: Claim) -> dict:
     """The claim with the lines the actor may see and their totals."""
     shown = claim_lines(actor, claim)
-    return {**_head(claim), "lines": shown, "totals": totals(shown)}
+    return {**_head(claim), "lines": shown, "totals": totals(shown), "names": names_of(shown)}
+
+
+def names_of(lines) -> dict[str, dict[str, str]]:
+    """Station names by id and Chinese service names by code, for pages and sheets (an accountant
+    reads 鼓楼站 and 助餐, not 1 and MEAL)."""
+    from carehub.registry.models import ServiceType, Station
+
+    ids = {line.station_id for line in lines}
+    stations = db.session.execute(select(Station.id, Station.name).where(Station.id.in_(ids)))
+    services = db.session.execute(select(ServiceType.code, ServiceType.name_zh))
+    return {"station": {str(i): name for i, name in stations},
+            "service": {code: name for code, name in services}}  # fmt: skip
 
 
 def summary(actor: User, claim: Claim) -> dict:

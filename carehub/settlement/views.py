@@ -106,9 +106,9 @@ def export(claim_id: int, kind: str):
     shown = services.show_claim(actor(), claim_id)
     name = f"claim-{shown['provider_id']}-{shown['month']:%Y-%m}.{kind}"
     if kind == "csv":
-        data, mimetype = exports.to_csv(shown["lines"]), "text/csv; charset=utf-8"
+        data, mimetype = exports.to_csv(shown["lines"], shown["names"]), "text/csv; charset=utf-8"
     else:
-        data = exports.to_xlsx(shown["lines"], f"{shown['month']:%Y-%m}")
+        data = exports.to_xlsx(shown["lines"], f"{shown['month']:%Y-%m}", shown["names"])
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
