@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from carehub.auth.scoping import require_read
-from carehub.common.errors import CareHubError
+from carehub.common.errors import CareHubError, Invalid, coded
 from carehub.common.schema import load
 from carehub.extensions import db
 from carehub.imports import problems
@@ -31,6 +31,7 @@ from carehub.imports.spec import Column, Context, Spec, register, text
 from carehub.imports.writing import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from carehub.policy import errors
 from carehub.policy.rules import PRIORITY_KEYS, TierRule
+from carehub.policy.schemas import PolicyVersionIn
 from carehub.policy.services import ADMIN, BUREAU, create_version, get_version
 from carehub.registry.imports import category
 from carehub.registry.models import District
@@ -253,6 +254,10 @@ def _only_district() -> int:
 
 CHOOSE_DISTRICT = _l("Name the district (区县): there is more than one.")
 NO_NAME = _l("Name the version (版本名称) on its first row.")
+FIRST_ROW = ("valid_from", "allowance", "low_cost_share_pct", "low_cost_cap")
+VERSION_FIGURES = ("name", "valid_from", "valid_to", "allowance", "low_cost_share_pct",
+                   "low_cost_cap", "elder_age")  # fmt: skip
+FIRST_ROW_MESSAGE = coded("required", _l("Required on the first row of each version."))
 
 
 def _merge(group: _Group, payload: dict) -> None:
@@ -280,6 +285,7 @@ def _create(actor, payload: dict, ctx: Context):
     group = lookups["groups"].get(name)
     if group is None:
         group = lookups["groups"][name] = _Group({}, [])
+        _check_first_row(group, payload)
     try:
         _merge(group, payload)
         group.rules.append(load(TierRule(), payload.get("rule", {})))
@@ -289,6 +295,17 @@ def _create(actor, payload: dict, ctx: Context):
     if lookups["last_of"].get(name) != id(payload) or group.failed:
         return _Pending()
     return create_version(actor, _version_payload(group))
+
+
+def _check_first_row(group: _Group, payload: dict) -> None:
+    """The version's figures where they are written: the required ones present, each valid."""
+    found = {_field(k): [FIRST_ROW_MESSAGE] for k in FIRST_ROW if k not in payload}
+    figures = {k: payload[k] for k in VERSION_FIGURES if k in payload}
+    for name, messages in PolicyVersionIn().validate(figures, partial=True).items():
+        found.setdefault(name, list(messages) if isinstance(messages, list) else [messages])
+    if found:
+        group.failed = True
+        raise Invalid(next(iter(found.values()))[0], found, code="invalid")
 
 
 def _version_payload(group: _Group) -> dict:

@@ -11,7 +11,7 @@ independent validator), so every candidate is priced as the result will be repor
 It takes the better of OR-Tools' plan and the construction as its start and hands its best
 back to OR-Tools for a final check. It covers: allowed vehicles, one or several windows per visit
 (hard, the last one possibly soft), sync pairs, pinned starts, travel modes, shift times with
-overtime, breaks, working-time limits (one shift per caregiver), capacities (the
+overtime, breaks, working-time limits (summed over a caregiver's shifts), capacities (the
 demand of a shift's visits), fixed cost per caregiver used, wages, fairness,
 continuity/assignment costs and priorities.
 
@@ -40,11 +40,9 @@ BIG = 1 << 60  # an integer start that no window admits
 
 
 def applies(data: Compiled) -> bool:
-    """Whether this search models every constraint of the problem (else OR-Tools alone)."""
-    # a working limit shared by several shifts (vehicles) is not modelled here
-    return not any(
-        c.max_working_minutes is not None and len(c.shifts) > 1 for c in data.problem.caregivers
-    )
+    """Whether this search models every constraint of the problem (else OR-Tools alone): it
+    now models all of them, the hook stays for the next constraint it does not."""
+    return data.n_nodes > 0
 
 
 @dataclass
@@ -70,7 +68,9 @@ class _Data:
     v_t0: list[int]
     v_tmax: list[int]
     v_tend: list[int]  # contracted end: later is overtime
-    v_limit: list[int | None]  # longest span (max working minutes)
+    v_limit: list[int | None]  # longest working time (max working minutes)
+    # the caregiver's other shifts (vehicles), when its working limit is shared by several
+    v_siblings: list[tuple[int, ...]]
     v_wage: list[float]  # objective units per integer time unit on duty
     ot_w: float
     fair_w: float
@@ -163,6 +163,7 @@ def _prepare(data: Compiled) -> _Data:
         v_tmax=[data.t(data.shift(k).latest_end) for k in range(len(data.vehicles))],
         v_tend=[data.t(data.shift(k).end_time) for k in range(len(data.vehicles))],
         v_limit=[_limit(data, k) for k in range(len(data.vehicles))],
+        v_siblings=_siblings(data),
         v_wage=[
             w.wage * p.caregivers[veh.caregiver].cost_per_hour / 60 / data.scale
             for veh in data.vehicles
@@ -231,6 +232,19 @@ def _open(wins: list[tuple[int, int]], t: int) -> int:
 def _limit(data: Compiled, k: int) -> int | None:
     minutes = data.problem.caregivers[data.vehicles[k].caregiver].max_working_minutes
     return None if minutes is None else data.t(minutes)
+
+
+def _siblings(data: Compiled) -> list[tuple[int, ...]]:
+    """Per vehicle, the other vehicles (shifts) of its caregiver if a working limit joins them."""
+    shifts: dict[int, list[int]] = {}
+    for k, veh in enumerate(data.vehicles):
+        shifts.setdefault(veh.caregiver, []).append(k)
+    out = []
+    for veh in data.vehicles:
+        mine = shifts[veh.caregiver]
+        limited = data.problem.caregivers[veh.caregiver].max_working_minutes is not None
+        out.append(tuple(j for j in mine if j != len(out)) if limited else ())
+    return out
 
 
 def _cost_matrix(data: Compiled, mode: str) -> list[list[float]]:
@@ -408,10 +422,18 @@ class _State:
         if d.v_breaks[k] and self.brk[k] and self.brk[k][0][0] < dep:
             dep = self.brk[k][0][0]  # a break taken before leaving is working time
         limit = d.v_limit[k]
-        if limit is not None and end - dep > limit:
+        if limit is not None and end - dep + self._worked_elsewhere(k) > limit:
             return False
         self.dep[k], self.end[k] = dep, end
         return True
+
+    def _worked_elsewhere(self, k: int) -> int:
+        """The caregiver's working time on its other used shifts, as they are settled now.
+
+        Each route checks the sum with its siblings' current times when it is settled, so the
+        last of them settled in a move has checked the whole day against the limit."""
+        routes, dep, end = self.routes, self.dep, self.end
+        return sum(end[j] - dep[j] for j in self.d.v_siblings[k] if routes[j])
 
     def _price(self, touched: Iterable[int]) -> float:
         """The objective, re-pricing only the ``touched`` routes (the others keep their

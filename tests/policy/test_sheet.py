@@ -135,7 +135,8 @@ def test_every_problem_is_named_at_its_row_and_column_and_nothing_is_written(ctx
     assert "contradicts_first_row" in found[3]["每月补贴额度"]
     assert found[3]["档次"] == ["unknown_value"]
     assert "能力等级" in found[4]  # level 9
-    assert "生效日期" in found[5] and "低偿自付比例" in found[5]  # a new version's start; 150 %
+    assert found[5]["生效日期"] == ["required"]  # a new version's first row
+    assert "低偿自付比例" in found[5]  # 150 %
     assert "not_minutes" in found[5]["时间银行每月上限"]
     assert "unknown_value" in found[5]["服务项目"]
     with pytest.raises(engine.ImportRejected):
@@ -151,7 +152,7 @@ def test_a_version_missing_its_start_or_repeating_a_clause_is_refused(ctx, world
     ]  # fmt: skip
     result = engine.preview(world.user("admin"), "policy-versions", "p.csv", csv_bytes(rows))
     found = _problems(result)
-    assert "生效日期" in found[2]
+    assert found[2]["生效日期"] == ["required"]
     assert "duplicate_clause" in found[4]["条款"]
     assert count() == 0
 

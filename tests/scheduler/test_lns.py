@@ -92,3 +92,30 @@ def test_sync_search_keeps_pins_working_limits_and_prices_overtime():
     assert stop.start == 250
     assert by_id["late"].overtime > 0
     assert s.costs.overtime == pytest.approx(2.0 * s.overtime)
+
+
+def test_a_working_limit_shared_by_two_shifts_holds_in_the_sync_search():
+    """A split shift (morning and afternoon) under one 150-minute limit, the only carer with the
+    skill that eight 25-minute visits need, and a bath for two: the sync-aware search plans it (no
+    fallback to OR-Tools alone), the day stays within the limit and what does not fit is left
+    (the bath needs the split carer's afternoon too)."""
+    from sched_builders import HOME
+
+    from scheduler.model import Caregiver, Shift
+    from scheduler.validate import validate_plan
+
+    split = Caregiver("split", (Shift(HOME, HOME, 0, 200), Shift(HOME, HOME, 240, 480)),
+                      max_working_minutes=150, skills=frozenset({"x"}))  # fmt: skip
+    carers = [split, carer("c2"), carer("c3", start=0, end=120)]
+    visits = [visit(f"x{i}", 3 + i % 4, 50 * i, 50 * i + 120, 25, required_skills={"x"})
+              for i in range(8)]  # fmt: skip
+    visits += [visit(f"v{i}", 4 + i % 5, 40 * i, 40 * i + 120, 25) for i in range(6)]
+    visits.append(visit("bath", 6, 260, 300, 30, carers=2))
+    p = problem(carers, visits)
+    s = solve(p, quick(120))
+    assert any(x.startswith("lns") for x in s.stats.phases), s.stats.phases
+    report = validate_plan(p, s.plan())
+    assert report.feasible, report.violations
+    worked = sum(r.working_minutes for r in s.routes if r.caregiver_id == "split")
+    assert 100 < worked <= 150 + 1e-6
+    assert s.unassigned and set(s.unassigned) <= {f"x{i}" for i in range(8)} | {"bath"}
