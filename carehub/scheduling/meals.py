@@ -16,7 +16,6 @@ import scheduler as s
 from carehub.scheduling.problem import Built
 from scheduler.solver import SolveParams, solve_meals
 from scheduler.travel import travel_minutes
-from scheduler.validate import validate_meals
 
 KITCHEN = "station"
 READY = 10 * 60 + 30  # meals are ready at 10:30
@@ -83,10 +82,7 @@ def plan_rounds(built: Built, base: s.Location, seconds: float, seed: int = 0) -
         tuple(deliverers), (s.Kitchen(KITCHEN, base, READY),),
         tuple(s.Meal(v.id, KITCHEN, v.location, v.windows[0], HANDOVER) for v in meals),
         built.problem.travel)  # fmt: skip
-    found = [_greedy(rounds)]
-    if found[0] is None or len(_drops(found[0])) < len(meals):  # the search may do better
-        found.append(_solved(rounds, seconds, seed))
-    best = max((p for p in found if p is not None), key=lambda p: len(_drops(p)), default=[])
+    best = _solved(rounds, seconds, seed)  # nearest-meal-first trips, then OR-Tools from them
     where = {v.id: v.location for v in meals}
     out = []
     for deliverer, events, travel in best:
@@ -97,68 +93,12 @@ def plan_rounds(built: Built, base: s.Location, seconds: float, seed: int = 0) -
     return out
 
 
-def _drops(plan) -> list:
-    return [e for _, events, _ in plan for e in events if e[1] == "delivery"]
-
-
 def _solved(rounds: s.MealRounds, seconds: float, seed: int):
-    """OR-Tools' pickup-and-delivery (scheduler.solve_meals), as (deliverer, events, travel)."""
+    """``scheduler.solve_meals`` (nearest-meal-first trips, then OR-Tools' pickup-and-delivery
+    from them), as (deliverer, events, travel)."""
     plan = solve_meals(rounds, SolveParams(time_limit=seconds, seed=seed))
     return [(r.deliverer_id, [(e.meal_id, e.kind, e.time) for e in r.events], r.travel)
             for r in plan.routes if r.events]  # fmt: skip
-
-
-def _greedy(rounds: s.MealRounds):
-    """Trips filled nearest-meal-first from the kitchen, deliverer by deliverer: fast and good
-    on a crowded lunch, where the time-limited search may find few rounds. Kept only if
-    ``scheduler.validate.validate_meals`` finds it feasible."""
-    kitchen = rounds.kitchens[0]
-    left = sorted(rounds.meals, key=lambda m: m.window.end)
-    plan = []
-    for d in sorted(rounds.deliverers, key=lambda d: d.shifts[0].start_time):
-        events, travel = _trips(rounds, d, kitchen, left)
-        if events:
-            plan.append((d.id, events, travel))
-    return plan if validate_meals(rounds, {"routes": [
-        {"deliverer": d, "events": [list(e) for e in ev]} for d, ev, _ in plan],
-        "unassigned": sorted(set(m.id for m in rounds.meals) - {e[0] for e in _drops(plan)})},
-    ).feasible else None  # fmt: skip
-
-
-def _trips(rounds, d: s.Caregiver, kitchen: s.Kitchen, left: list) -> tuple[list, float]:
-    shift, mode = d.shifts[0], d.travel_mode
-
-    def leg(a, b) -> float:
-        return travel_minutes(rounds.travel, a, b, mode) + 1e-3
-
-    opening = min((m.window.start for m in left), default=kitchen.ready)
-    t = max(shift.start_time + leg(shift.start, kitchen.location), kitchen.ready, opening - 20)
-    events, travel = [], leg(shift.start, kitchen.location)
-    while left:
-        bag, here, now = [], kitchen.location, t
-        while len(bag) < (d.capacity or 8):
-            best = None
-            for m in left:
-                if m in (b for b, _ in bag):
-                    continue
-                at = max(now + leg(here, m.location), m.window.start)
-                fits = (at <= m.window.end and at - t <= m.max_ride
-                        and at + m.handover + leg(m.location, shift.end) <= shift.latest_end)  # fmt: skip
-                if fits and (best is None or at < best[1]):
-                    best = (m, at)
-            if best is None:
-                break
-            travel += leg(here, best[0].location)
-            bag.append(best)
-            here, now = best[0].location, best[1] + best[0].handover
-        if not bag:
-            break
-        events += [(m.id, "pickup", t) for m, _ in bag] + [(m.id, "delivery", at) for m, at in bag]
-        for m, _ in bag:
-            left.remove(m)
-        t = now + leg(here, kitchen.location)
-        travel += leg(here, kitchen.location)
-    return events, travel
 
 
 def without_rounds(problem: s.Problem, rounds: list[Round], base: s.Location) -> s.Problem:

@@ -20,6 +20,7 @@ from ortools.constraint_solver import pywrapcp
 from scheduler.feasibility import meal_reason
 from scheduler.model import MealRounds
 from scheduler.result import MealEvent, MealPlan, MealRoute, SearchStats
+from scheduler.solver.meal_build import build_rounds
 from scheduler.solver.params import SolveParams
 from scheduler.solver.search import Clock, search_parameters
 from scheduler.travel import time_matrix
@@ -28,16 +29,32 @@ SCALE = 60  # integer units per minute
 
 
 def solve_meals(rounds: MealRounds, params: SolveParams | None = None) -> MealPlan:
-    """Plan the meal rounds. Always returns a plan: meals that cannot be served are unassigned."""
+    """Plan the meal rounds. Always returns a plan: meals that cannot be served are unassigned.
+
+    The nearest-meal-first construction (``meal_build``) comes first; OR-Tools searches from it
+    for the rest of the time, and its plan is kept only if it serves more meals, or as many
+    with less travel."""
     params = params or SolveParams()
     clock = Clock(params.runtime())
-    d = len(rounds.deliverers)
     places = [loc for c in rounds.deliverers for loc in (c.shifts[0].start, c.shifts[0].end)]
     for m in rounds.meals:
         places += [rounds.kitchen(m.kitchen).location, m.location]
     modes = sorted({c.travel_mode for c in rounds.deliverers})
     minutes = {mode: time_matrix(rounds.travel, places, mode) for mode in modes}
     reachable = [j for j, m in enumerate(rounds.meals) if meal_reason(rounds, m) is None]
+    trips = build_rounds(rounds, minutes, reachable)
+    first = _built_plan(rounds, trips, minutes, clock)
+    if not reachable:
+        return first
+    searched = _search(rounds, params, clock, places, minutes, reachable, trips)
+    if searched is None:
+        return first
+    better = (len(searched.unassigned), searched.travel) < (len(first.unassigned), first.travel)
+    return searched if better else first
+
+
+def _search(rounds, params, clock, places, minutes, reachable, trips) -> MealPlan | None:
+    d = len(rounds.deliverers)
     manager = pywrapcp.RoutingIndexManager(
         len(places), d, [2 * i for i in range(d)], [2 * i + 1 for i in range(d)]
     )
@@ -64,8 +81,44 @@ def solve_meals(rounds: MealRounds, params: SolveParams | None = None) -> MealPl
         routing.AddDisjunction([index], 0)
         solver.Add(routing.ActiveVar(index) == 0)
     sp = search_parameters(params, clock.left(), params.solutions(), "PARALLEL_CHEAPEST_INSERTION")
-    assignment = routing.SolveWithParameters(sp)
+    routing.CloseModelWithParameters(sp)
+    routes = [[manager.NodeToIndex(n) for n in r] for r in _node_routes(trips, d)]
+    start = routing.ReadAssignmentFromRoutes(routes, True)
+    if start is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start, sp)
+    else:  # the construction does not load (travel is rounded up inside OR-Tools)
+        assignment = routing.SolveWithParameters(sp)
+    if assignment is None:
+        return None
     return _read(rounds, manager, routing, time, assignment, minutes, clock)
+
+
+def _node_routes(trips, d: int) -> list[list[int]]:
+    """The construction's trips as OR-Tools node sequences (pickups, then the deliveries)."""
+    return [[n for trip in mine for n in _trip_nodes(trip, d)] for mine in trips]
+
+
+def _trip_nodes(trip, d: int) -> list[int]:
+    return [2 * d + 2 * j for j, _ in trip.drops] + [2 * d + 2 * j + 1 for j, _ in trip.drops]
+
+
+def _built_plan(rounds: MealRounds, trips, minutes, clock: Clock) -> MealPlan:
+    d, routes, served, total = len(rounds.deliverers), [], set(), 0.0
+    for i, (c, mine) in enumerate(zip(rounds.deliverers, trips, strict=True)):
+        t, events, travel, here = minutes[c.travel_mode], [], 0.0, 2 * i
+        for trip in mine:
+            events += [MealEvent(rounds.meals[j].id, "pickup", trip.leave) for j, _ in trip.drops]
+            events += [MealEvent(rounds.meals[j].id, "delivery", at) for j, at in trip.drops]
+            for node in _trip_nodes(trip, d):
+                travel, here = travel + float(t[here, node]), node
+            served |= {rounds.meals[j].id for j, _ in trip.drops}
+        if events:
+            travel += float(t[here, 2 * i + 1])
+        routes.append(MealRoute(c.id, tuple(events), travel))
+        total += travel
+    unassigned = tuple(m.id for m in rounds.meals if m.id not in served)
+    stats = SearchStats(clock.elapsed(), 1, "solved", ("meal rounds", "construct"))
+    return MealPlan(tuple(routes), unassigned, total, stats)
 
 
 def _time_dimension(rounds, manager, routing, minutes, d: int):

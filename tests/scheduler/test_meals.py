@@ -30,11 +30,19 @@ def checked(problem: MealRounds):
     return plan
 
 
-def test_a_round_over_capacity_needs_two_trips():
+def _kitchen_calls(route) -> int:
+    """How often the deliverer collects at the kitchen (a run of pickups is one call)."""
+    kinds = [e.kind for e in route.events]
+    return sum(
+        k == "pickup" and (i == 0 or kinds[i - 1] == "delivery") for i, k in enumerate(kinds)
+    )
+
+
+def test_a_round_over_capacity_goes_back_to_the_kitchen():
     plan = checked(rounds([meal("a", 5), meal("b", 6), meal("c", 7)], capacity=2))
     (route,) = plan.routes
     assert plan.unassigned == ()
-    assert route.trips == 2
+    assert _kitchen_calls(route) == 2  # the validator checked that the bag never holds 3
 
 
 def test_without_a_capacity_one_trip_serves_them_all():
@@ -147,3 +155,34 @@ def test_the_cli_solves_meal_rounds_written_as_json(tmp_path, capsys):
     )
     out = json.loads(capsys.readouterr().out)
     assert validate_meals(problem, out).feasible and out["unassigned"] == []
+
+
+def _crowded_lunch() -> MealRounds:
+    """Two kitchens, 48 meals in a 90-minute window, six deliverers carrying 4 each."""
+    kitchens = (Kitchen("west", at(-30, 0), ready=0), Kitchen("east", at(30, 0), ready=0))
+    meals = [
+        Meal(f"m{i}", ("west", "east")[i % 2], at((-1) ** (i + 1) * (20 + (7 * i) % 25), (5 * i) % 30 - 15),
+             TimeWindow(30, 120), max_ride=45)
+        for i in range(48)
+    ]  # fmt: skip
+    deliverers = [carer(f"d{k}", 0, 200, capacity=4) for k in range(6)]
+    return MealRounds(tuple(deliverers), kitchens, tuple(meals), TravelModel("planar"))
+
+
+def test_a_crowded_lunch_starts_from_the_construction_and_serves_what_it_can():
+    """The search alone, stopped after one solution, serves a few; the construction first
+    means the plan is never worse than nearest-meal-first trips."""
+    problem = _crowded_lunch()
+    plan = solve_meals(problem, SolveParams(time_limit=None, solution_limit=1, seed=1))
+    report = validate_meals(problem, plan.to_json())
+    assert report.feasible, report.violations
+    assert report.served >= 40
+    for route in plan.routes:  # each meal collected at its own kitchen, from the nearest first
+        kitchens = {problem.meals[int(e.meal_id[1:])].kitchen for e in route.events}
+        assert kitchens <= {"west", "east"}
+
+
+def test_the_construction_is_deterministic():
+    problem = _crowded_lunch()
+    params = SolveParams(time_limit=None, solution_limit=1, seed=1)
+    assert solve_meals(problem, params).to_json() == solve_meals(problem, params).to_json()
