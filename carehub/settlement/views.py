@@ -62,8 +62,18 @@ def draft():
 @guarded
 def claim(claim_id: int):
     me = actor()
-    return render_template("settlement/claim.html", claim=services.show_claim(me, claim_id),
-                           role=me.role)  # fmt: skip
+    shown = services.show_claim(me, claim_id)
+    return render_template("settlement/claim.html", claim=shown, role=me.role,
+                           bars=stacked(shown["totals"]["station"]))  # fmt: skip
+
+
+def stacked(rows: list[dict], width: int = 240) -> list[tuple]:
+    """Per station (key, government, copay, paid) bar widths, scaled to the largest total."""
+    top = max([r["government_fen"] + r["copay_fen"] + r["paid_fen"] for r in rows] or [0])
+    if top <= 0:
+        return []
+    return [(r["key"], *(round(width * r[k] / top, 1) for k in ("government_fen", "copay_fen",
+             "paid_fen"))) for r in rows]  # fmt: skip
 
 
 def _act(claim_id: int, call) -> Response:

@@ -68,6 +68,7 @@ def test_a_claim_from_draft_to_paid(app, world, browser, live_server, screenshot
 
     manager.reload()
     manager.wait_for_selector("text=服务照片缺失")
+    assert manager.locator("svg.chart rect").count() >= 4  # the station's bar and the legend
     with manager.expect_download() as download:
         manager.get_by_role("link", name="Excel").click()
     rows = list(load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
