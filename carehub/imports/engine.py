@@ -246,7 +246,7 @@ def _column_name(spec: Spec, header: Header, key: str | None) -> str:
 def _convert(spec: Spec, header: Header, ctx: Context, number: int, cells: list[Any]):
     """The row as a service payload, with a problem for every cell that cannot be read."""
     values = {key: cells[i] for key, (i, _) in header.columns.items() if i < len(cells)}
-    row = RowResult(number, str(values.get("name") or "").strip() or "—")
+    row = RowResult(number, spec.label(values))
     payload: dict[str, Any] = {}
     for key, raw in values.items():
         if not filled(raw):

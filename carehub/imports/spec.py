@@ -88,6 +88,8 @@ class Spec:
     prepare: Callable[[Context, list[dict]], None] = lambda _ctx, _payloads: None
     station_column: str | None = None  # a column that may be left out: the chosen station fills it
     station_of: Callable[[Any], int | None] = lambda record: getattr(record, "station_id", None)
+    # what the preview calls a row (default: its name column)
+    label: Callable[[dict], str] = lambda values: str(values.get("name") or "").strip() or "—"
     # Optional fast path for large sheets: ``build`` checks one row as ``create`` would and returns
     # what to write, without touching the database; ``save_many`` writes all clean rows at once
     # (bulk INSERTs) and returns their ids. On a conflict the engine falls back to ``create`` row

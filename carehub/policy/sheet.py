@@ -333,6 +333,14 @@ POLICY_VERSIONS = register(
         create=_create,
         prepare=_prepare,
         station_of=lambda _record: None,
+        label=lambda values: (
+            " · ".join(
+                str(values[k]).strip()
+                for k in ("name", "clause")
+                if values.get(k) not in (None, "")
+            )
+            or "—"
+        ),
     )
 )
 
