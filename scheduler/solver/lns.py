@@ -704,10 +704,24 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     """Insert both carers of a visit: best positions per carer, combined on two caregivers."""
     d = state.d
     cands = []
-    options_b = _positions(state, b)
-    for ka, pa, arr_a, ca in _positions(state, a):
-        for kb, pb, arr_b, cb in options_b:
-            if d.owner[ka] == d.owner[kb]:
+    # the downstream push grows with the start, so each position's push at its own arrival
+    # is a lower bound; the exact push at the synchronised starts is priced (and remembered)
+    # only while a candidate could still enter the best few (as ``_insert_single``)
+    push: dict[tuple[int, int, int, int], float] = {}
+
+    def pushed(k: int, pos: int, n: int, t: int) -> float:
+        key = (k, pos, n, t)
+        if key not in push:
+            push[key] = _push_after(state, k, pos, n, t)
+        return push[key]
+
+    options_a = [(*o, pushed(o[0], o[1], a, o[2])) for o in _positions(state, a)]
+    options_b = [(*o, pushed(o[0], o[1], b, o[2])) for o in _positions(state, b)]
+    for ka, pa, arr_a, ca, qa in options_a:
+        if qa == INF:
+            continue
+        for kb, pb, arr_b, cb, qb in options_b:
+            if d.owner[ka] == d.owner[kb] or qb == INF:
                 continue
             ta, tb = _synced(d, a, b, arr_a, arr_b)
             if ta > d.due[a] or tb > d.due[b]:
@@ -715,10 +729,17 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
             la, lb = ta - d.soft_due[a], tb - d.soft_due[b]
             est = ca + cb + _late(ta, d.soft_due[a]) * d.late_w[a]
             est += _late(tb, d.soft_due[b]) * d.late_w[b] + max(0, la, lb) * d.max_w
-            est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
-            cands.append((est, rng.random(), ka, pa, kb, pb))
+            cands.append((est + qa + qb, rng.random(), ka, pa, kb, pb, est, ta, tb))
     cands.sort()
-    for _est, _, ka, pa, kb, pb in cands[: d.knobs.top_single]:
+    top = d.knobs.top_single
+    best: list[tuple[float, float, int, int, int, int]] = []
+    for low, tie, ka, pa, kb, pb, est, ta, tb in cands:
+        if len(best) >= top and best[top - 1][0] <= low:
+            break
+        est += pushed(ka, pa, a, ta) + pushed(kb, pb, b, tb)
+        if est < INF:
+            bisect.insort(best, (est, tie, ka, pa, kb, pb))
+    for _est, _, ka, pa, kb, pb in best[:top]:
         trial = state.copy()
         trial.put(ka, pa, a)
         trial.put(kb, pb, b)
