@@ -299,21 +299,29 @@ class _State:
         warm = changed is not None and not cold
         dirty: Iterable[int] = range(len(routes)) if changed is None else changed
         self.touched = set(dirty)
-        for n in added:
+        fresh = set(added)
+        marks: dict[int, list[int]] = {}  # route -> its nodes whose start may have to move
+        for n in fresh:
             start[n] = 0
+            marks.setdefault(where[n], []).append(n)
         for _ in range(len(pairs) + 2):
-            if not self._forward(bound, dirty, warm):
+            if not self._forward(bound, dirty, warm, fresh, marks):
                 self.cost = INF
                 return False
+            # after the first pass every start is a lower bound of the fixed point (the
+            # routes left out were at one, and a cold settle covers every tied route)
+            warm, fresh, marks = True, set(), {}
             moved = set()
             for a, b in pairs:
                 ta, tb = start[a], start[b]
                 if tb < ta + d.gap_lo[b]:
                     bound[b] = ta + d.gap_lo[b]
                     moved.add(where[b])
+                    marks.setdefault(where[b], []).append(b)
                 elif tb > ta + d.gap_hi[b]:
                     bound[a] = tb - d.gap_hi[b]
                     moved.add(where[a])
+                    marks.setdefault(where[a], []).append(a)
             if not moved:
                 self.cost = self._price(self.touched)
                 return True
@@ -322,7 +330,18 @@ class _State:
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
-    def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
+    def _forward(
+        self,
+        bound: dict[int, int],
+        vehicles: Iterable[int],
+        warm: bool,
+        fresh: set[int],
+        marks: dict[int, list[int]],
+    ) -> bool:
+        """Starts along each of ``vehicles``' routes. ``warm``: the current starts are lower
+        bounds at a fixed point except at the ``marks`` (new visits, raised bounds), so a route
+        is recomputed from its first mark only, and past its last mark it stops at the first
+        stop reached no later than before (the rest of the route starts as it did)."""
         d, start = self.d, self.start
         ready, due, wins = d.ready, d.due, d.wins
         stale = self.grid.stale
@@ -338,13 +357,22 @@ class _State:
                 continue
             tr = d.v_tr[k]
             prev, t = d.v_start[k], d.v_t0[k]
-            for n in r:
+            first, last = 0, len(r)
+            if warm and k in marks:
+                idx = [r.index(n) for n in marks[k]]
+                first, last = min(idx), max(idx)
+                if first:
+                    prev, t = r[first - 1], start[r[first - 1]]
+            for j in range(first, len(r)):
+                n = r[j]
                 t += tr[prev][n]
                 if t < ready[n]:
                     t = ready[n]
                 if n in bound and t < bound[n]:
                     t = bound[n]
-                if warm and t < start[n]:
+                if warm and t <= start[n]:
+                    if j > last and n not in fresh:
+                        break  # the rest of the route starts as before
                     t = start[n]
                 if t > due[n]:
                     return False
@@ -354,8 +382,11 @@ class _State:
                         return False
                 start[n] = t
                 prev = n
-            end = t + tr[prev][d.v_end[k]]
-            if not self._close(k, r, end):
+            else:
+                if not self._close(k, r, t + tr[prev][d.v_end[k]]):
+                    return False
+                continue
+            if not self._close(k, r, self.end[k]):
                 return False
         return True
 
