@@ -313,21 +313,29 @@ class _State:
         warm = changed is not None and not cold
         dirty: Iterable[int] = range(len(routes)) if changed is None else changed
         self.touched = set(dirty)
-        for n in added:
+        fresh = set(added)
+        marks: dict[int, list[int]] = {}  # route -> its nodes whose start may have to move
+        for n in fresh:
             start[n] = 0
+            marks.setdefault(where[n], []).append(n)
         for _ in range(len(pairs) + 2):
-            if not self._forward(bound, dirty, warm):
+            if not self._forward(bound, dirty, warm, fresh, marks):
                 self.cost = INF
                 return False
+            # after the first pass every start is a lower bound of the fixed point (the
+            # routes left out were at one, and a cold settle covers every tied route)
+            warm, fresh, marks = True, set(), {}
             moved = set()
             for a, b in pairs:
                 ta, tb = start[a], start[b]
                 if tb < ta + d.gap_lo[b]:
                     bound[b] = ta + d.gap_lo[b]
                     moved.add(where[b])
+                    marks.setdefault(where[b], []).append(b)
                 elif tb > ta + d.gap_hi[b]:
                     bound[a] = tb - d.gap_hi[b]
                     moved.add(where[a])
+                    marks.setdefault(where[a], []).append(a)
             if not moved:
                 self.cost = self._price(self.touched)
                 return True
@@ -336,7 +344,18 @@ class _State:
         self.cost = INF  # the sync constraints chase each other round a cycle
         return False
 
-    def _forward(self, bound: dict[int, int], vehicles: Iterable[int], warm: bool) -> bool:
+    def _forward(
+        self,
+        bound: dict[int, int],
+        vehicles: Iterable[int],
+        warm: bool,
+        fresh: set[int],
+        marks: dict[int, list[int]],
+    ) -> bool:
+        """Starts along each of ``vehicles``' routes. ``warm``: the current starts are lower
+        bounds at a fixed point except at the ``marks`` (new visits, raised bounds), so a route
+        is recomputed from its first mark only, and past its last mark it stops at the first
+        stop reached no later than before (the rest of the route starts as it did)."""
         d, start = self.d, self.start
         ready, due, wins = d.ready, d.due, d.wins
         stale = self.grid.stale
@@ -352,13 +371,22 @@ class _State:
                 continue
             tr = d.v_tr[k]
             prev, t = d.v_start[k], d.v_t0[k]
-            for n in r:
+            first, last = 0, len(r)
+            if warm and k in marks:
+                idx = [r.index(n) for n in marks[k]]
+                first, last = min(idx), max(idx)
+                if first:
+                    prev, t = r[first - 1], start[r[first - 1]]
+            for j in range(first, len(r)):
+                n = r[j]
                 t += tr[prev][n]
                 if t < ready[n]:
                     t = ready[n]
                 if n in bound and t < bound[n]:
                     t = bound[n]
-                if warm and t < start[n]:
+                if warm and t <= start[n]:
+                    if j > last and n not in fresh:
+                        break  # the rest of the route starts as before
                     t = start[n]
                 if t > due[n]:
                     return False
@@ -368,8 +396,11 @@ class _State:
                         return False
                 start[n] = t
                 prev = n
-            end = t + tr[prev][d.v_end[k]]
-            if not self._close(k, r, end):
+            else:
+                if not self._close(k, r, t + tr[prev][d.v_end[k]]):
+                    return False
+                continue
+            if not self._close(k, r, self.end[k]):
                 return False
         return True
 
@@ -726,10 +757,24 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
     """Insert both carers of a visit: best positions per carer, combined on two caregivers."""
     d = state.d
     cands = []
-    options_b = _positions(state, b)
-    for ka, pa, arr_a, ca in _positions(state, a):
-        for kb, pb, arr_b, cb in options_b:
-            if d.owner[ka] == d.owner[kb]:
+    # the downstream push grows with the start, so each position's push at its own arrival
+    # is a lower bound; the exact push at the synchronised starts is priced (and remembered)
+    # only while a candidate could still enter the best few (as ``_insert_single``)
+    push: dict[tuple[int, int, int, int], float] = {}
+
+    def pushed(k: int, pos: int, n: int, t: int) -> float:
+        key = (k, pos, n, t)
+        if key not in push:
+            push[key] = _push_after(state, k, pos, n, t)
+        return push[key]
+
+    options_a = [(*o, pushed(o[0], o[1], a, o[2])) for o in _positions(state, a)]
+    options_b = [(*o, pushed(o[0], o[1], b, o[2])) for o in _positions(state, b)]
+    for ka, pa, arr_a, ca, qa in options_a:
+        if qa == INF:
+            continue
+        for kb, pb, arr_b, cb, qb in options_b:
+            if d.owner[ka] == d.owner[kb] or qb == INF:
                 continue
             ta, tb = _synced(d, a, b, arr_a, arr_b)
             if ta > d.due[a] or tb > d.due[b]:
@@ -737,10 +782,17 @@ def _insert_pair(state: _State, a: int, b: int, rng: random.Random) -> bool:
             la, lb = ta - d.soft_due[a], tb - d.soft_due[b]
             est = ca + cb + _late(ta, d.soft_due[a]) * d.late_w[a]
             est += _late(tb, d.soft_due[b]) * d.late_w[b] + max(0, la, lb) * d.max_w
-            est += _push_after(state, ka, pa, a, ta) + _push_after(state, kb, pb, b, tb)
-            cands.append((est, rng.random(), ka, pa, kb, pb))
+            cands.append((est + qa + qb, rng.random(), ka, pa, kb, pb, est, ta, tb))
     cands.sort()
-    for _est, _, ka, pa, kb, pb in cands[: d.knobs.top_single]:
+    top = d.knobs.top_single
+    best: list[tuple[float, float, int, int, int, int]] = []
+    for low, tie, ka, pa, kb, pb, est, ta, tb in cands:
+        if len(best) >= top and best[top - 1][0] <= low:
+            break
+        est += pushed(ka, pa, a, ta) + pushed(kb, pb, b, tb)
+        if est < INF:
+            bisect.insort(best, (est, tie, ka, pa, kb, pb))
+    for _est, _, ka, pa, kb, pb in best[:top]:
         trial = state.copy()
         trial.put(ka, pa, a)
         trial.put(kb, pb, b)

@@ -108,7 +108,9 @@ class Phases:
     day, so it also runs on the street centre). check_up_to: up to this, OR-Tools re-checks
     (and polishes) the search's plan; above it building the routing model alone costs more than
     the check gains. part_caregivers: caregivers per part, small enough for OR-Tools to search
-    quickly.
+    quickly. first_up_to: with a construction to start from, OR-Tools' first plan is tried
+    only up to this (above it the construction was the better start on every Mankowska
+    instance, D-G, and the first plan's time share goes to the search).
     """
 
     construct_above: int = 200
@@ -116,6 +118,7 @@ class Phases:
     lns_up_to: int = 5000
     part_caregivers: int = 12
     check_up_to: int = 800
+    first_up_to: int = 80
 
     def __post_init__(self) -> None:
         _check_fields(self, "phases")
@@ -158,7 +161,7 @@ class RuinRecreate:
     top_single: int = 4
     top_pair: int = 6
     route_ruin: float = 0.1
-    ruin_max: int = 30
+    ruin_max: int = 15
     string_ruin: float = 0.2
 
     def __post_init__(self) -> None:

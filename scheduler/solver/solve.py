@@ -120,13 +120,15 @@ def _with_lns(
     """A first plan, the sync-aware search improves it, OR-Tools checks the result.
 
     The first plan is the better of OR-Tools' own and the construction; on days with breaks or
-    several windows per visit OR-Tools' first plan is skipped (it often finds none there).
+    several windows per visit OR-Tools' first plan is skipped (it often finds none there), and
+    above ``Phases.first_up_to`` tasks (the construction is the better start there).
     """
     total = params.runtime()
     timed = params.solutions() is None
     seconds = None if total is None else total * params.shares.lns_first
     first = made
-    if made is None or not _first_fails(data):
+    small = len(data.tasks) <= params.phases.first_up_to
+    if made is None or (small and not _first_fails(data)):
         first = run(build(data), data, params, seconds, params.solutions(), start)
         phases.append(f"first@{clock.elapsed():.1f}s")
         if made is not None and not _better(data, first, made):
