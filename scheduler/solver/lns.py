@@ -903,19 +903,25 @@ def improve(
     temperatures: tuple[float, float] = (30.0, 0.3),
     trace: list[str] | None = None,
     knobs: RuinRecreate | None = None,
+    anchor: dict[int, list[int]] | None = None,
+    max_moved: int | None = None,
 ) -> Found | None:
     """A better plan than ``routes`` (compiled vehicle -> task nodes), or None.
 
     Temperatures are multiples of a typical arc cost (see ``_typical_arc``), cooling over
     ``seconds`` (or over the iterations when ``seconds`` is None, for reproducible runs); they
-    do not depend on the start plan, which may be poor.
+    do not depend on the start plan, which may be poor. ``max_moved``: at most this many task
+    nodes of ``anchor`` (the published plan a re-plan starts from) may end on another vehicle
+    or unassigned; a candidate that moves more is refused like an infeasible one.
     """
     knobs = knobs or RuinRecreate()
     d = _prepare(data)
     d.knobs = knobs
     plan = [list(routes.get(k, [])) for k in range(len(data.vehicles))]
     cur = _State(d, plan)
-    if not cur.feasible:
+    anchored = [(n, k) for k, nodes in (anchor or {}).items() for n in nodes]
+    cap = INF if max_moved is None else max_moved
+    if not cur.feasible or _moved(cur, anchored) > cap:
         return None
     start_cost = cur.cost
     best = cur.copy()
@@ -941,7 +947,7 @@ def improve(
         missing = [n for n in visits if n not in served]
         _recreate(cand, list(dict.fromkeys(removed + missing)), rng)
         _resettle(cand, cur)
-        if not cand.feasible:
+        if not cand.feasible or (anchored and _moved(cand, anchored) > cap):
             continue
         if cand.cost < cur.cost - temp * math.log(rng.random()):
             cur = cand
@@ -952,6 +958,12 @@ def improve(
     if best.cost >= start_cost - 1e-9:
         return None
     return _found(best)
+
+
+def _moved(state: _State, anchored: list[tuple[int, int]]) -> int:
+    """How many anchored task nodes are no longer on their vehicle (unassigned counts)."""
+    at = state.at
+    return sum(1 for n, k in anchored if at[n] != k)
 
 
 def _resettle(cand: _State, cur: _State) -> None:

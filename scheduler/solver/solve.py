@@ -90,8 +90,9 @@ def _search(data, params, clock, start, max_reassigned, phases, made=None) -> Fo
         from scheduler.solver.fleet import minimise
 
         return minimise(data, params, clock, start, phases)
-    if max_reassigned is None and lns.applies(data) and _needs_sync_search(data, params):
-        return _with_lns(data, params, clock, None if made else start, phases, made)
+    if lns.applies(data) and _needs_sync_search(data, params):
+        cap = None if max_reassigned is None or not start else (max_reassigned, start)
+        return _with_lns(data, params, clock, None if made else start, phases, made, cap)
     large = start and len(data.tasks) > params.phases.parts_above
     if large and made is not None and max_reassigned is None:
         # one model of a large day searches slowly and may refuse a warm start: search by parts
@@ -115,21 +116,31 @@ def _needs_sync_search(data: Compiled, params: SolveParams) -> bool:
 
 
 def _with_lns(
-    data: Compiled, params: SolveParams, clock: Clock, start, phases, made: Found | None = None
-) -> Found | None:
+    data: Compiled, params: SolveParams, clock: Clock, start, phases, made: Found | None = None,
+    cap: tuple[int, dict[int, list[int]]] | None = None,
+) -> Found | None:  # fmt: skip
     """A first plan, the sync-aware search improves it, OR-Tools checks the result.
 
     The first plan is the better of OR-Tools' own and the construction; on days with breaks or
     several windows per visit OR-Tools' first plan is skipped (it often finds none there), and
     above ``Phases.first_up_to`` tasks (the construction is the better start there).
+    ``cap`` (most moves, and the plan they are counted from) binds every phase: OR-Tools'
+    models carry it as a constraint, the search refuses candidates beyond it.
     """
+
+    def model():
+        built = build(data)
+        if cap is not None:
+            _cap_reassigned(built, cap[1], cap[0])
+        return built
+
     total = params.runtime()
     timed = params.solutions() is None
     seconds = None if total is None else total * params.shares.lns_first
     first = made
     small = len(data.tasks) <= params.phases.first_up_to
     if made is None or (small and not _first_fails(data)):
-        first = run(build(data), data, params, seconds, params.solutions(), start)
+        first = run(model(), data, params, seconds, params.solutions(), start)
         phases.append(f"first@{clock.elapsed():.1f}s")
         if made is not None and not _better(data, first, made):
             first = made
@@ -148,6 +159,8 @@ def _with_lns(
         guard=until,
         trace=phases,
         knobs=params.ruin,
+        anchor=cap[1] if cap else None,
+        max_moved=cap[0] if cap else None,
     )
     phases.append(f"lns{'+' if better else '-'}@{clock.elapsed():.1f}s")
     if better is None:
@@ -155,7 +168,7 @@ def _with_lns(
     better.solutions = first.solutions + 1
     if len(data.tasks) > params.phases.check_up_to:
         return better
-    final = construct.warm_run(build(data), data, params, clock.left(), better)
+    final = construct.warm_run(model(), data, params, clock.left(), better)
     phases.append(f"check{' (plan refused)' if final is None else ''}@{clock.elapsed():.1f}s")
     if final is not None and _better(data, final, better):
         final.solutions += better.solutions

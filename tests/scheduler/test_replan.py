@@ -184,3 +184,25 @@ def test_cap_reason_when_only_moving_another_visit_would_make_room():
     (dropped,) = capped.newly_unassigned
     assert dropped.visit_id == "f" and dropped.reason.code == Code.MOVE_LIMIT
     assert dropped.reason.details["limit"] == 0 and "01:40" in dropped.reason.message
+
+
+def test_the_cap_holds_in_the_sync_aware_search_with_a_pair_and_a_break():
+    """Re-planning a day with a bath for two and a lunch break goes through the sync-aware
+    search (not OR-Tools alone), and the cap on moves binds it too."""
+    from sched_builders import Break
+
+    lunch = (Break(180, 260, 30),)
+    b = Caregiver("b", (Shift(at(100), at(100), 0, 480, lunch),))
+    c = Caregiver("c", (Shift(at(100), at(100), 0, 480, lunch),))
+    visits = [visit(f"v{i}", 95 + i, 0, 480, 10) for i in range(4)] + [visit("near", 1)]
+    visits.append(visit("bath", 98, 300, 360, 30, carers=2))
+    p = problem([carer("a", breaks=lunch), b, c], visits)
+    plan = {("a", 0): [("near", 0)] + [(f"v{i}", 0) for i in range(4)],
+            ("b", 0): [("bath", 0)], ("c", 0): [("bath", 1)]}  # fmt: skip
+    old = evaluate(p, plan)
+    free = replan(p, old, [VisitCancelled("near")], quick(), move_cost=1.0)
+    assert len(free.moved) >= 2
+    capped = replan(p, old, [VisitCancelled("near")], quick(), move_cost=1.0, max_moved=1)
+    assert any(x.startswith("lns") for x in capped.solution.stats.phases)
+    assert len(capped.moved) + len(capped.newly_unassigned) <= 1
+    assert capped.solution.unassigned == ()
