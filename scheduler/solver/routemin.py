@@ -126,7 +126,7 @@ class _Route:
     solution share them; both update a and z only as far as the change reaches.
     """
 
-    __slots__ = ("seq", "a", "z", "load")
+    __slots__ = ("seq", "a", "z", "load", "length")
 
     def __init__(self, inst: _Inst, customers: list[int]) -> None:
         self.seq = [0, *customers, inst.n + 1]
@@ -145,6 +145,8 @@ class _Route:
             z[k] = min(due[seq[k]], z[k + 1] - tr[seq[k]][seq[k + 1]])
         self.a, self.z = a, z
         self.load = sum(inst.demand[c] for c in seq)
+        d = inst.dist
+        self.length = sum(d[p][n] for p, n in zip(seq, seq[1:], strict=False))
 
     def inserted(self, inst: _Inst, k: int, v: int) -> _Route:
         """This route with customer v between positions k and k + 1."""
@@ -153,6 +155,8 @@ class _Route:
         seq += self.seq[k + 1 :]
         r = _Route.__new__(_Route)
         r.seq, r.load = seq, self.load + inst.demand[v]
+        d, p, n = inst.dist, seq[k], seq[k + 2]
+        r.length = self.length + d[p][v] + d[v][n] - d[p][n]
         r.a = _forward(inst, seq, self.a, k, -1, k + 2)
         r.z = _backward(inst, seq, self.z, k + 1, k + 1, k)
         return r
@@ -164,6 +168,12 @@ class _Route:
         r = _Route.__new__(_Route)
         r.seq = seq
         r.load = self.load - sum(inst.demand[c] for c in old[first + 1 : first + size + 1])
+        d, cut = inst.dist, old[first : first + size + 2]
+        r.length = (
+            self.length
+            + d[cut[0]][cut[-1]]
+            - sum(d[p][n] for p, n in zip(cut, cut[1:], strict=False))
+        )
         r.a = _forward(inst, seq, self.a, first, size, first + 1)
         r.z = _backward(inst, seq, self.z, first, first + size + 1, first)
         return r
@@ -378,8 +388,7 @@ def reduce(
 
 
 def _distance(inst: _Inst, sol: _Sol) -> float:
-    d = inst.dist
-    return sum(d[a][b] for r in sol.routes for a, b in zip(r.seq, r.seq[1:], strict=False))
+    return sum(r.length for r in sol.routes)  # kept up to date by every route change
 
 
 def optimise(

@@ -49,7 +49,7 @@ def test_fleet_phase_is_reproducible_under_a_solution_limit():
 
 
 def test_route_updates_match_a_full_recompute():
-    """Inserting and cutting strings update earliest/latest starts only as far as they change."""
+    """Inserting and cutting strings update starts (only as far as they change) and length."""
     import random
 
     from scheduler.solver import routemin
@@ -69,4 +69,5 @@ def test_route_updates_match_a_full_recompute():
             new = route.without(inst, rng.randint(0, len(route.customers) - size), size)
         full = routemin._Route(inst, new.customers)
         assert (new.a, new.z, new.load) == (full.a, full.z, full.load)
+        assert abs(new.length - full.length) < 1e-6
         route = new
