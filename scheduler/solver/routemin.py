@@ -120,9 +120,13 @@ def _min_out(transit: np.ndarray) -> list[int]:
 
 
 class _Route:
-    """A route with earliest (a) and latest (z) start times for O(1) insertion checks."""
+    """A route with earliest (a) and latest (z) start times for O(1) insertion checks.
 
-    __slots__ = ("seq", "a", "z", "load")
+    Routes are never edited in place (``inserted``/``without`` return new ones), so copies of a
+    solution share them; both update a and z only as far as the change reaches.
+    """
+
+    __slots__ = ("seq", "a", "z", "load", "length")
 
     def __init__(self, inst: _Inst, customers: list[int]) -> None:
         self.seq = [0, *customers, inst.n + 1]
@@ -141,10 +145,84 @@ class _Route:
             z[k] = min(due[seq[k]], z[k + 1] - tr[seq[k]][seq[k + 1]])
         self.a, self.z = a, z
         self.load = sum(inst.demand[c] for c in seq)
+        d = inst.dist
+        self.length = sum(d[p][n] for p, n in zip(seq, seq[1:], strict=False))
+
+    def inserted(self, inst: _Inst, k: int, v: int) -> _Route:
+        """This route with customer v between positions k and k + 1."""
+        seq = self.seq[: k + 1]
+        seq.append(v)
+        seq += self.seq[k + 1 :]
+        r = _Route.__new__(_Route)
+        r.seq, r.load = seq, self.load + inst.demand[v]
+        d, p, n = inst.dist, seq[k], seq[k + 2]
+        r.length = self.length + d[p][v] + d[v][n] - d[p][n]
+        r.a = _forward(inst, seq, self.a, k, -1, k + 2)
+        r.z = _backward(inst, seq, self.z, k + 1, k + 1, k)
+        return r
+
+    def without(self, inst: _Inst, first: int, size: int) -> _Route:
+        """This route without the ``size`` customers from position first + 1."""
+        old = self.seq
+        seq = old[: first + 1] + old[first + size + 1 :]
+        r = _Route.__new__(_Route)
+        r.seq = seq
+        r.load = self.load - sum(inst.demand[c] for c in old[first + 1 : first + size + 1])
+        d, cut = inst.dist, old[first : first + size + 2]
+        r.length = (
+            self.length
+            + d[cut[0]][cut[-1]]
+            - sum(d[p][n] for p, n in zip(cut, cut[1:], strict=False))
+        )
+        r.a = _forward(inst, seq, self.a, first, size, first + 1)
+        r.z = _backward(inst, seq, self.z, first, first + size + 1, first)
+        return r
 
     @property
     def customers(self) -> list[int]:
         return self.seq[1:-1]
+
+
+def _forward(inst: _Inst, seq: list[int], old: list[int], k: int, offset: int, check: int):
+    """Earliest starts of ``seq`` after a change behind position k: positions up to k keep
+    ``old``; from position ``check`` on, position i holds old node i + offset, so once a start
+    equals the old one the rest is the old tail (a start depends only on the one before)."""
+    tr, ready = inst.transit, inst.ready
+    a = old[: k + 1]
+    t, prev = a[k], seq[k]
+    for i in range(k + 1, len(seq)):
+        node = seq[i]
+        t += tr[prev][node]
+        if t < ready[node]:
+            t = ready[node]
+        if i >= check and old[i + offset] == t:
+            a += old[i + offset :]
+            return a
+        a.append(t)
+        prev = node
+    return a
+
+
+def _backward(inst: _Inst, seq: list[int], old: list[int], m: int, tail: int, same: int):
+    """Latest starts of ``seq``: positions after m hold old[tail:] (unchanged nodes behind the
+    change); positions m down to 0 are recomputed until one at or before ``same`` (a position
+    holding the same node as in the old route) equals its old value."""
+    tr, due = inst.transit, inst.due
+    rest = old[tail:]
+    t, nxt = rest[0], seq[m + 1]
+    back: list[int] = []
+    for i in range(m, -1, -1):
+        node = seq[i]
+        t -= tr[node][nxt]
+        if t > due[node]:
+            t = due[node]
+        if i <= same and old[i] == t:
+            back.reverse()
+            return old[: i + 1] + back + rest
+        back.append(t)
+        nxt = node
+    back.reverse()
+    return back + rest
 
 
 class _Sol:
@@ -153,12 +231,7 @@ class _Sol:
         self.out = out
 
     def copy(self) -> _Sol:
-        routes = []
-        for r in self.routes:
-            c = _Route.__new__(_Route)
-            c.seq, c.a, c.z, c.load = list(r.seq), r.a, r.z, r.load
-            routes.append(c)
-        return _Sol(routes, list(self.out))
+        return _Sol(list(self.routes), list(self.out))  # routes are never edited in place
 
 
 def _best_insertion(inst: _Inst, sol: _Sol, v: int, rng: random.Random) -> tuple[int, int] | None:
@@ -217,8 +290,7 @@ def _ruin(inst: _Inst, sol: _Sol, rng: random.Random) -> list[int]:
         pos = custs.index(c)
         first = rng.randint(max(0, pos - size + 1), min(pos, len(custs) - size))
         removed += custs[first : first + size]
-        r.seq = [0, *custs[:first], *custs[first + size :], inst.n + 1]
-        r.refresh(inst)
+        sol.routes[ri] = r.without(inst, first, size)
         ruined.add(ri)
     return removed
 
@@ -242,9 +314,7 @@ def _recreate(inst: _Inst, sol: _Sol, todo: list[int], rng: random.Random) -> No
             out.append(v)
             continue
         ri, k = spot
-        r = sol.routes[ri]
-        r.seq.insert(k + 1, v)
-        r.refresh(inst)
+        sol.routes[ri] = sol.routes[ri].inserted(inst, k, v)
     sol.out = out
 
 
@@ -318,8 +388,7 @@ def reduce(
 
 
 def _distance(inst: _Inst, sol: _Sol) -> float:
-    d = inst.dist
-    return sum(d[a][b] for r in sol.routes for a, b in zip(r.seq, r.seq[1:], strict=False))
+    return sum(r.length for r in sol.routes)  # kept up to date by every route change
 
 
 def optimise(

@@ -46,3 +46,28 @@ def test_fleet_phase_is_reproducible_under_a_solution_limit():
     p = problem(carers, ring(10), caregiver_used=1000.0)
     runs = [solve(p, quick(60, seed=5)).plan() for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_route_updates_match_a_full_recompute():
+    """Inserting and cutting strings update starts (only as far as they change) and length."""
+    import random
+
+    from scheduler.solver import routemin
+    from scheduler.solver.compile import Compiled
+
+    carers = [carer(f"c{k}", capacity=200) for k in range(2)]
+    data = Compiled(problem(carers, ring(12), caregiver_used=1000.0), 100, 0, None)
+    inst = routemin._instance(data)
+    rng = random.Random(3)
+    route = routemin._Route(inst, [1, 2, 3, 4])
+    for _ in range(200):
+        free = [c for c in range(1, inst.n + 1) if c not in route.seq]
+        if free and (len(route.customers) < 3 or rng.random() < 0.5):
+            new = route.inserted(inst, rng.randrange(len(route.seq) - 1), rng.choice(free))
+        else:
+            size = rng.randint(1, len(route.customers) - 1)
+            new = route.without(inst, rng.randint(0, len(route.customers) - size), size)
+        full = routemin._Route(inst, new.customers)
+        assert (new.a, new.z, new.load) == (full.a, full.z, full.load)
+        assert abs(new.length - full.length) < 1e-6
+        route = new
