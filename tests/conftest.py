@@ -38,6 +38,13 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "CAREHUB_ARGON2_TIME_COST": 1,
             "CAREHUB_ARGON2_MEMORY_KIB": 1024,
+            # concurrency tests run 16 clients in one process: each gets a connection, so
+            # they contend for the database's locks, not for the pool (30 s waits on a busy CI)
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "pool_size": 20,
+                "max_overflow": 10,
+            },
         }
     )
     with app.app_context():

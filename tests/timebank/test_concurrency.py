@@ -74,7 +74,7 @@ def test_sixteen_clients_posting_at_once_keep_the_ledger_whole(app, world, distr
     def client(t: int):
         with app.app_context():
             coord = world.user("coord_a")
-            db.session.commit()  # hand the connection back: 16 clients share a pool of 15
+            db.session.commit()  # hand the connection back before the barrier
             barrier.wait(timeout=60)
             for n in range(EACH):
                 i = t * EACH + n
