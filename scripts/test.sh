@@ -22,5 +22,6 @@ if ! $BIN/python scripts/pgdb.py ping "$PG_ADMIN_URL"; then
 fi
 DB_URL=$($BIN/python scripts/pgdb.py create "$PG_ADMIN_URL")
 trap '$BIN/python scripts/pgdb.py drop "$PG_ADMIN_URL" "$DB_URL" || true' EXIT
+# two processes again, each on its own copy of the database (tests/conftest.py: database_url)
 CAREHUB_TEST_DATABASE_URL="$DB_URL" $BIN/pytest -q -p no:cacheprovider -m "not e2e" \
-  --ignore=tests/scheduler "$@"
+  -n "${CAREHUB_TEST_PROCESSES:-2}" --ignore=tests/scheduler "$@"

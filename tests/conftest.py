@@ -17,11 +17,36 @@ KEEP_TABLES = {"alembic_version", *CATALOGUE_TABLES}
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id):
+    """SQLite: a file per process. PostgreSQL (CAREHUB_TEST_DATABASE_URL): that database, or
+    under pytest-xdist a copy per worker (``<name>_gw0`` …), created here and dropped after."""
     url = os.environ.get("CAREHUB_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'carehub-test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'carehub-test.db'}"
+        return
+    if worker_id == "master":
+        yield url
+        return
+    own = f"{url}_{worker_id}"
+    _pg_database(url, own, "CREATE")
+    try:
+        yield own
+    finally:
+        _pg_database(url, own, "DROP")
+
+
+def _pg_database(url: str, own: str, verb: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    name = own.rsplit("/", 1)[1]
+    with psycopg.connect(plain, autocommit=True) as conn:
+        if verb == "DROP":
+            query = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        else:
+            query = sql.SQL("CREATE DATABASE {}")
+        conn.execute(query.format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
