@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from carehub.auth.scoping import require_read
+from carehub.careplans.imports import service
 from carehub.common.errors import CareHubError, Invalid, coded
 from carehub.common.schema import load
 from carehub.extensions import db
@@ -29,11 +30,12 @@ from carehub.imports.cells import integer, iso_date, lookup, many
 from carehub.imports.problems import CellError
 from carehub.imports.spec import Column, Context, Spec, register, text
 from carehub.imports.writing import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from carehub.imports.writing import yuan as yuan_of
 from carehub.policy import errors
 from carehub.policy.rules import PRIORITY_KEYS, TierRule
 from carehub.policy.schemas import PolicyVersionIn
 from carehub.policy.services import ADMIN, BUREAU, create_version, get_version
-from carehub.registry.imports import category
+from carehub.registry.imports import CATEGORY_NAMES, category
 from carehub.registry.models import District
 
 problems.MESSAGES.setdefault(
@@ -49,8 +51,6 @@ problems.MESSAGES.setdefault(
 )
 
 TIER_NAMES = {"government": "政府购买", "low_cost": "低偿"}
-CATEGORY_NAMES = {"sanwu": "三无", "wubao": "五保", "youfu": "优抚", "dibao": "低保",
-                  "low_income": "低收入"}  # fmt: skip
 SERVICE_NAMES = {"MEAL": "助餐", "CLEAN": "助洁", "BATH": "助浴", "MEDICAL": "助医",
                  "ESCORT": "陪同就医", "EMERGENCY": "助急", "COMPANION": "陪伴", "ERRAND": "代办",
                  "REHAB": "康复", "LEARNING": "助学"}  # fmt: skip
@@ -60,10 +60,6 @@ PRIORITY_NAMES = {"ability_level": "能力等级", "age": "年龄", "alone": "�
 tier = lookup({"政府购买": "government", "政府购买服务": "government", "政府": "government",
                "全额补贴": "government", "低偿": "low_cost", "低偿服务": "low_cost",
                "government": "government", "low_cost": "low_cost"})  # fmt: skip
-service = lookup({**{v: k for k, v in SERVICE_NAMES.items()}, "送餐": "MEAL", "保洁": "CLEAN",
-                  "洗澡": "BATH", "上门护理": "MEDICAL", "陪诊": "ESCORT", "助行": "ESCORT",
-                  "精神慰藉": "COMPANION", "康复训练": "REHAB",
-                  **{code: code for code in SERVICE_NAMES}})  # fmt: skip
 priority_key = lookup({**{v: k for k, v in PRIORITY_NAMES.items()}, "失能等级": "ability_level",
                        "独居老人": "alone", **{k: k for k in PRIORITY_KEYS}})  # fmt: skip
 
@@ -314,9 +310,7 @@ def _version_payload(group: _Group) -> dict:
     rules: dict[str, Any] = {"tiers": group.rules, "timebank": timebank}
     if "priority" in figures:
         rules["priority"] = figures["priority"]
-    payload = {k: figures[k] for k in ("name", "valid_from", "valid_to", "allowance",
-                                        "low_cost_share_pct", "low_cost_cap", "elder_age")
-               if k in figures}  # fmt: skip
+    payload = {k: figures[k] for k in VERSION_FIGURES if k in figures}
     payload["district_id"] = figures.get("district") or _only_district()
     return {**payload, "rules": rules}
 
@@ -368,12 +362,12 @@ def _figure_cells(version) -> list:
     expiry = tb.get("expiry_months")
     return [
         version.district.code, version.name, version.valid_from.isoformat(),
-        version.valid_to.isoformat() if version.valid_to else "", _yuan(version.allowance_fen),
-        version.low_cost_share_pct, _yuan(version.low_cost_cap_fen), version.elder_age,
+        version.valid_to.isoformat() if version.valid_to else "", yuan_of(version.allowance_fen),
+        version.low_cost_share_pct, yuan_of(version.low_cost_cap_fen), version.elder_age,
         "、".join(PRIORITY_NAMES[k] for k in version.rules.get("priority", [])),
         _hours(tb.get("monthly_cap_minutes", 0)), _hours(tb.get("storage_cap_minutes", 0)),
         tb.get("redeem_age", ""), expiry if expiry is not None else "",
-        _yuan(tb.get("hour_value_fen", 3000)),
+        yuan_of(tb.get("hour_value_fen", 3000)),
         "、".join(f"{SERVICE_NAMES[code]}:{w}%" for code, w in sorted(tb.get("weights", {}).items())),
     ]  # fmt: skip
 
@@ -385,10 +379,6 @@ def _rule_cells(rule: dict) -> list:
         "、".join(str(level) for level in rule.get("levels", [])),
         "、".join(SERVICE_NAMES[code] for code in rule.get("services", [])),
     ]  # fmt: skip
-
-
-def _yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def _hours(minutes: int) -> str | int:

@@ -56,6 +56,9 @@ household = lookup(
      "与家人同住": "with_family", "同住": "with_family", "有护工": "with_carer",
      "与保姆同住": "with_carer", "护工同住": "with_carer", **{h: h for h in m.HOUSEHOLDS}},
 )  # fmt: skip
+# the categories as sheets write them (exports write these; the lookup below reads them back)
+CATEGORY_NAMES = {"sanwu": "三无", "wubao": "五保", "youfu": "优抚", "dibao": "低保",
+                  "low_income": "低收入"}  # fmt: skip
 category = lookup(
     {"三无": "sanwu", "城镇三无": "sanwu", "三无老人": "sanwu", "五保": "wubao", "农村五保": "wubao",
      "五保户": "wubao", "优抚": "youfu", "重点优抚": "youfu", "优抚对象": "youfu", "低保": "dibao",

@@ -3,9 +3,8 @@ Chinese headers, one row per line, a totals row (合计) at the end. Amounts in 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from carehub.imports.writing import csv_bytes, xlsx_bytes
+from carehub.imports.writing import csv_bytes, xlsx_bytes, yuan
+from carehub.registry.imports import CATEGORY_NAMES
 from carehub.settlement.totals import totals
 
 HEADERS = ("工单号", "服务日期", "服务站", "服务项目", "老人编号", "老人类别", "资金来源",
@@ -13,14 +12,9 @@ HEADERS = ("工单号", "服务日期", "服务站", "服务项目", "老人编�
            "类型", "审核状态", "说明")  # fmt: skip
 TIERS = {"government": "政府购买", "low_cost": "低偿", "paid": "有偿", "time_credit": "时间储蓄",
          "volunteer": "志愿服务"}  # fmt: skip
-CATEGORY_NAMES = {"sanwu": "三无", "wubao": "五保", "youfu": "优抚", "dibao": "低保",
-                  "low_income": "低收入", "none": "无特殊类别"}  # fmt: skip
+CATEGORIES = {**CATEGORY_NAMES, "none": "无特殊类别"}
 STATES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 KINDS = {"split": "结算", "reversal": "冲正"}
-
-
-def yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def rows(lines, names: dict | None = None) -> list[list]:
@@ -32,7 +26,7 @@ def rows(lines, names: dict | None = None) -> list[list]:
         [line.visit_id, line.visit_date.isoformat(),
          stations.get(str(line.station_id), line.station_id),
          services.get(line.service_code, line.service_code), line.resident_id,
-         CATEGORY_NAMES.get(line.category, line.category or ""),
+         CATEGORIES.get(line.category, line.category or ""),
          TIERS.get(line.tier, line.tier), yuan(line.price_fen),
          yuan(line.government_fen), yuan(line.copay_fen), yuan(line.paid_fen),
          line.time_credit_minutes, KINDS[line.kind], STATES[line.state], line.reason]

@@ -3,8 +3,7 @@ XLSX, Chinese headers, one row per station and age band, a totals row (合计). 
 
 from __future__ import annotations
 
-from carehub.imports.writing import csv_bytes, xlsx_bytes
-from carehub.settlement.exports import yuan
+from carehub.imports.writing import csv_bytes, xlsx_bytes, yuan
 
 HEADERS = ("服务站", "年龄段", "未兑付时长(分钟)", "未兑付时长(小时)", "折合金额(元)")
 BANDS = {"under 60": "60岁以下", "60-69": "60–69岁", "70-79": "70–79岁", "80+": "80岁以上",
