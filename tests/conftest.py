@@ -27,26 +27,13 @@ def database_url(tmp_path_factory, worker_id):
     if worker_id == "master":
         yield url
         return
-    own = f"{url}_{worker_id}"
-    _pg_database(url, own, "CREATE")
+    from scripts import pgdb
+
+    own = pgdb.create(url, f"{url.rsplit('/', 1)[1]}_{worker_id}")
     try:
         yield own
     finally:
-        _pg_database(url, own, "DROP")
-
-
-def _pg_database(url: str, own: str, verb: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    name = own.rsplit("/", 1)[1]
-    with psycopg.connect(plain, autocommit=True) as conn:
-        if verb == "DROP":
-            query = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        else:
-            query = sql.SQL("CREATE DATABASE {}")
-        conn.execute(query.format(sql.Identifier(name)))
+        pgdb.drop(url, own)
 
 
 @pytest.fixture(scope="session")

@@ -38,12 +38,14 @@ def holder(app, world, client, pinned_today):
     return _holder(app, world, client)
 
 
-def _holder(app, world, client, **overrides):
+def _holder(app, world, client, born=BORN, categories=(), **overrides):
+    """A resident who volunteers (``born``, in ``categories``), 90 minutes earned, under a
+    version published with ``overrides``."""
     with app.app_context():
         publish(world.user("admin"), **overrides)
         coord = world.user("coord_a")
-        resident_id = add_resident(coord, world.station_a, born=BORN, categories=[])
-        volunteer_id, token = add_volunteer(world.station_a, born=BORN, resident_id=resident_id,
+        resident_id = add_resident(coord, world.station_a, born=born, categories=list(categories))
+        volunteer_id, token = add_volunteer(world.station_a, born=born, resident_id=resident_id,
                                             username="elder")  # fmt: skip
         earned = visit_for(coord, add_resident(coord, world.station_a), 90)
         seat(earned, volunteer_id)
@@ -53,9 +55,9 @@ def _holder(app, world, client, **overrides):
             "api": ApiClient(client, token)}  # fmt: skip
 
 
-def _book(holder, key="share-1", minutes=60):
+def _book(holder, key="share-1", minutes=60, share_of="paid"):
     body = {"account_id": holder["account_id"], "resident_id": holder["resident_id"],
-            "service_code": "MEAL", "visit_date": "2026-01-09", "share_of": "paid",
+            "service_code": "MEAL", "visit_date": "2026-01-09", "share_of": share_of,
             "windows": [{"start": "09:00", "end": "11:00"}], "duration_minutes": minutes}  # fmt: skip
     api = holder["api"]
     return api.client.post("/api/v1/time-redemptions", json=body,
@@ -131,34 +133,14 @@ def test_the_visits_page_shows_the_estimate_then_the_frozen_split(app, world, ho
 
 def _government_holder(app, world, client, allowance: str):
     """A 三无 resident of 76 (government tier, §3.1a) who volunteers, with 90 minutes earned."""
-    with app.app_context():
-        publish(world.user("admin"), allowance=allowance, low_cost_cap="0")
-        coord = world.user("coord_a")
-        born = date(1950, 3, 8)
-        resident_id = add_resident(coord, world.station_a, born=born, categories=["sanwu"])
-        volunteer_id, token = add_volunteer(world.station_a, born=born, resident_id=resident_id,
-                                            username="elder")  # fmt: skip
-        earned = visit_for(coord, add_resident(coord, world.station_a), 90)
-        seat(earned, volunteer_id)
-        verify_visit(coord, earned)
-        account_id = account_of(volunteer_id).id
-    return {"account_id": account_id, "resident_id": resident_id,
-            "api": ApiClient(client, token)}  # fmt: skip
-
-
-def _book_share_of(holder, share_of: str):
-    body = {"account_id": holder["account_id"], "resident_id": holder["resident_id"],
-            "service_code": "MEAL", "visit_date": "2026-01-09", "share_of": share_of,
-            "windows": [{"start": "09:00", "end": "11:00"}], "duration_minutes": 60}  # fmt: skip
-    api = holder["api"]
-    return api.client.post("/api/v1/time-redemptions", json=body,
-                           headers={**api.headers, "Idempotency-Key": "gov-1"})  # fmt: skip
+    return _holder(app, world, client, born=date(1950, 3, 8), categories=["sanwu"],
+                   allowance=allowance, low_cost_cap="0")  # fmt: skip
 
 
 def test_a_government_visit_beyond_the_allowance_is_paid_in_hours(app, world, client):
     """Allowance 9.00 of a 15.00 meal, no low-cost cap: 6.00 is the resident's, 12 minutes."""
     holder = _government_holder(app, world, client, allowance="9.00")
-    booked = _book_share_of(holder, "government")
+    booked = _book(holder, "gov-1", share_of="government")
     assert booked.status_code == 201, booked.json
     assert booked.json["minutes"] == 12
     with app.app_context():
@@ -173,7 +155,7 @@ def test_a_government_visit_beyond_the_allowance_is_paid_in_hours(app, world, cl
 
 def test_a_government_visit_the_allowance_covers_owes_no_hours(app, world, client):
     holder = _government_holder(app, world, client, allowance="600.00")
-    refused = _book_share_of(holder, "government")
+    refused = _book(holder, "gov-1", share_of="government")
     assert refused.status_code == 422 and "share_of" in refused.json["errors"], refused.json
     assert _balance(holder) == (90, 0)
 

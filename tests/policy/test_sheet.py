@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from carehub.common.errors import Forbidden
@@ -15,6 +15,7 @@ from carehub.imports import engine
 from carehub.policy import sheet
 from carehub.policy.models import PolicyVersion
 from carehub.policy.rules import DEFAULT_RULES
+from tests.imports.test_import import xlsx_bytes
 from tests.policy.helpers import publish
 
 HEADER = ["版本名称", "生效日期", "失效日期", "每月补贴额度（元）", "低偿自付比例", "低偿每月封顶",
@@ -27,15 +28,6 @@ def csv_bytes(rows, header=HEADER, encoding="utf-8", above=()) -> bytes:
     writer = csv.writer(out)
     writer.writerows([*above, header, *rows])
     return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows, header=HEADER) -> bytes:
-    book = Workbook()
-    for row in [header, *rows]:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def drafts() -> list[PolicyVersion]:
@@ -109,7 +101,7 @@ def test_a_messy_sheet_is_read_as_people_write_it(ctx, world):
 
 def test_an_excel_percentage_cell_is_a_share(ctx, world):
     rows = [["v", "2027-01-01", None, 600, 0.3, 300.5, 80, 40, "§1", "低偿", None, None, 2, None]]
-    engine.import_(world.user("admin"), "policy-versions", "p.xlsx", xlsx_bytes(rows))
+    engine.import_(world.user("admin"), "policy-versions", "p.xlsx", xlsx_bytes(rows, HEADER))
     (draft,) = drafts()
     assert draft.low_cost_share_pct == 30 and draft.low_cost_cap_fen == 30050
 
